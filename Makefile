@@ -1,0 +1,41 @@
+# Bessemer: `make demo` installs and runs the demo; `make test` installs and runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+
+.PHONY: install install-test demo test lint bench-cmapss clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+	@echo "installed: $(BIN)/bessemer"
+
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(BIN)/bessemer demo
+
+test: install-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: install-test
+	$(BIN)/ruff check src tests benchmarks
+
+bench-cmapss: install
+	$(BIN)/bessemer bench cmapss --subset FD001
+	$(BIN)/bessemer bench cmapss --subset FD003
+
+clean:
+	rm -rf $(VENV) .bessemer build dist src/*.egg-info

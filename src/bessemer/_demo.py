@@ -1,0 +1,172 @@
+"""Composition of the platform for `bessemer demo` and `bessemer serve`.
+
+``demo``: serve at once (the page shows progress), then in a background thread simulate
+the steel works' history into a fresh store, train one RUL model per equipment kind,
+start the maintenance service and stream live readings from the simulator.
+``serve``: the same server over an existing store and the registry's models.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .core import BessemerError, ModelRegistry, Settings, Store
+
+#: LightGBM settings for the demo: fast enough to be ready within a minute on 2 cores
+DEMO_MODEL_PARAMS: dict[str, Any] = {
+    "rul_cap_hours": 500.0,
+    "windows": (12, 48, 168),
+    "baseline": 24,
+    "n_folds": 3,
+    "n_calib_points": 10,
+    "n_estimators": 200,
+    "learning_rate": 0.05,
+    "n_jobs": 2,
+}
+
+
+class Progress:
+    """Stage and fraction shared between the preparing thread, the terminal and the page."""
+
+    def __init__(self, state: dict[str, Any], echo: Callable[[str], None] | None = print) -> None:
+        self.state = state
+        self.echo = echo
+        self.t0 = time.perf_counter()
+        self.update("starting", 0.0)
+
+    def update(self, stage: str, fraction: float) -> None:
+        self.state.update(stage=stage, fraction=round(float(fraction), 3),
+                          elapsed_s=round(time.perf_counter() - self.t0, 1))
+        if self.echo:
+            self.echo(f"[{fraction:5.0%}] {stage} ({self.state['elapsed_s']:.1f} s)")
+
+
+def fresh_store(settings: Settings) -> Store:
+    """Remove the demo's previous store and models, and open an empty store.
+
+    Only a folder that a demo made (it holds the marker file ``.bessemer-demo``) is wiped:
+    pointing ``--home`` at a real store is refused rather than emptied.
+    """
+    marker = settings.home / ".bessemer-demo"
+    if settings.store_file.exists() and not marker.exists():
+        raise BessemerError(f"{settings.home} holds a store that the demo did not make; the demo starts from an "
+                            "empty store, so give it another --home")
+    for p in (settings.store_file, settings.store_file.with_name(settings.store_file.name + ".wal"),
+              settings.models_dir):
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    marker.write_text("made by `bessemer demo`; the next demo run may wipe this folder's store and models\n")
+    return Store.from_settings(settings)
+
+
+def prepare_demo(settings: Settings, store: Store, *, hours: int, progress: Progress) -> tuple[Any, Any]:
+    """Simulate history into ``store``, train, and build the maintenance service."""
+    from .industry.maintenance import MaintenanceService, train_rul_models
+    from .sim import SteelWorks
+
+    progress.update("simulating the steel works' history", 0.05)
+    sim = SteelWorks(seed=settings.seed)
+    hist = sim.history(hours)
+    progress.update("writing history to the store", 0.2)
+    store.put_assets(sim.asset_tree())
+    for frame in hist.frames.values():
+        store.write_frame(frame)
+    store.add_events(hist.events)
+
+    def on_train(stage: str, frac: float) -> None:
+        progress.update(stage, 0.3 + 0.6 * frac)
+
+    models = train_rul_models(store, ModelRegistry(settings.models_dir), params=DEMO_MODEL_PARAMS,
+                              progress=on_train)
+    progress.update("predicting remaining useful life", 0.92)
+    service = MaintenanceService(store, models)
+    service.refresh()
+    return sim, service
+
+
+def stream_live(store: Store, sim: Any, service: Any, *, speed: float, stop: threading.Event,
+                refresh_every_s: float = 3.0) -> None:
+    """Write simulator steps into the store and refresh predictions as data arrives."""
+    interval = 1.0 / max(speed, 1e-3)
+    last_refresh = time.perf_counter()
+    for step in sim.stream():
+        if stop.wait(interval):
+            return
+        for frame in step.frames.values():
+            store.write_frame(frame)
+        if len(step.events):
+            store.add_events(step.events)
+        if time.perf_counter() - last_refresh >= refresh_every_s:
+            service.refresh()
+            last_refresh = time.perf_counter()
+
+
+def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool = True) -> None:
+    """`bessemer demo`: serve at once, prepare in the background, then stream live."""
+    import uvicorn
+
+    from .api import create_app
+
+    if not serve:
+        progress = Progress({})
+        store = fresh_store(settings)
+        _, service = prepare_demo(settings, store, hours=hours, progress=progress)
+        progress.update(f"ready: {len(service.fleet())} assets scored", 1.0)
+        store.close()
+        return
+
+    store = fresh_store(settings)
+    app = create_app(settings, store=store, services={})
+    app.state.progress = {}
+    progress = Progress(app.state.progress)
+    stop = threading.Event()
+
+    def background() -> None:
+        try:
+            sim, service = prepare_demo(settings, store, hours=hours, progress=progress)
+            app.state.services["maintenance"] = service
+            progress.update(f"ready: open http://{settings.host}:{settings.port}/", 1.0)
+            stream_live(store, sim, service, speed=speed, stop=stop)
+        except Exception as err:  # shown on the page and in the terminal
+            progress.update(f"failed: {err}", 1.0)
+            app.state.progress["error"] = str(err)
+            raise
+
+    worker = threading.Thread(target=background, name="bessemer-demo", daemon=True)
+    worker.start()
+    print(f"Bessemer demo: http://{settings.host}:{settings.port}/  (Ctrl+C to stop)")
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        stop.set()
+
+
+def serve_store(settings: Settings) -> None:
+    """`bessemer serve`: the API and dashboard over an existing store."""
+    import uvicorn
+
+    from .api import create_app
+    from .industry.maintenance import MaintenanceService, load_rul_models
+
+    if not settings.store_file.exists():
+        raise BessemerError(f"no store at {settings.store_file}; import data with `bessemer import` "
+                            "or run `bessemer demo`")
+    store = Store.from_settings(settings)
+    services: dict[str, Any] = {}
+    models = load_rul_models(ModelRegistry(settings.models_dir))
+    if models:
+        service = MaintenanceService(store, models)
+        service.refresh()
+        services["maintenance"] = service
+    else:
+        print(f"note: no trained models in {settings.models_dir}; run `bessemer train` for RUL pages")
+    app = create_app(settings, store=store, services=services)
+    print(f"Bessemer: http://{settings.host}:{settings.port}/  (Ctrl+C to stop)")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -1,0 +1,101 @@
+"""The asset hierarchy, its signals and their readings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query
+
+from bessemer.core import LEVELS, DataError, NotFoundError
+
+from .._json import jsonable, records
+from ..deps import get_store
+
+router = APIRouter(prefix="/api/assets", tags=["assets"])
+
+
+def _node(store: Any, asset_id: str) -> tuple[Any, Any]:
+    tree = store.asset_tree()
+    return tree, tree.node(asset_id)
+
+
+@router.get("", summary="List assets")
+def list_assets(level: str | None = Query(default=None, description="site, area, unit or equipment"),
+                store: Any = Depends(get_store)) -> dict[str, Any]:
+    """All nodes of the hierarchy, optionally of one level."""
+    if level is not None and level not in LEVELS:
+        raise DataError(f"level {level!r} is not one of {list(LEVELS)}", column="level")
+    nodes = [asdict(n) for n in store.asset_tree() if level is None or n.level == level]
+    return {"data": jsonable(nodes), "count": len(nodes)}
+
+
+@router.get("/{asset_id}", summary="One asset with its path and signals")
+def get_asset(asset_id: str, store: Any = Depends(get_store)) -> dict[str, Any]:
+    """The node, its path from the site down, its signals, time kind and latest reading time."""
+    tree, node = _node(store, asset_id)
+    signals = [asdict(s) for s in tree.signals(asset_id)] if node.level == "equipment" else []
+    kind = store.time_kind(asset_id) if node.level == "equipment" else None
+    latest = store.latest_time(asset_id) if kind else None
+    return jsonable({**asdict(node), "path": tree.path(asset_id), "signals": signals,
+                     "time_kind": kind, "latest_time": latest})
+
+
+@router.get("/{asset_id}/signals", summary="Signals of one equipment")
+def list_signals(asset_id: str, store: Any = Depends(get_store)) -> dict[str, Any]:
+    """Name, unit and description of each signal."""
+    tree, _ = _node(store, asset_id)
+    sigs = [asdict(s) for s in tree.signals(asset_id)]
+    return {"data": jsonable(sigs), "count": len(sigs)}
+
+
+def _bound(value: str | None, kind: str | None, name: str) -> Any:
+    if value is None or value == "":
+        return None
+    if kind == "cycle":
+        try:
+            return int(value)
+        except ValueError:
+            raise DataError(f"{name}={value!r} is not a cycle number; this asset counts time in cycles",
+                            column=name) from None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise DataError(f"{name}={value!r} is not an ISO-8601 time (e.g. 2024-05-01T08:00:00Z)",
+                        column=name) from None
+    if pd.isna(ts):
+        raise DataError(f"{name}={value!r} is not a time", column=name)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+@router.get("/{asset_id}/readings", summary="Readings of one equipment")
+def get_readings(
+    asset_id: str,
+    signal: str | None = Query(default=None, description="One signal; all when omitted."),
+    start: str | None = Query(default=None, description="Inclusive; ISO-8601 time or cycle."),
+    end: str | None = Query(default=None, description="Inclusive; ISO-8601 time or cycle."),
+    last: float | None = Query(default=None, gt=0,
+                               description="Only the last N hours (or cycles) before the latest reading."),
+    limit: int = Query(default=10_000, ge=1, le=100_000, description="At most this many (the latest) rows."),
+    store: Any = Depends(get_store),
+) -> dict[str, Any]:
+    """``{"data": [{time, signal, value}], "count": n, "time_kind": ...}``, sorted by time."""
+    tree, node = _node(store, asset_id)
+    if node.level != "equipment":
+        raise NotFoundError(f"{node.level} {asset_id!r} has no readings; readings belong to equipment")
+    if signal is not None:
+        tree.signal(asset_id, signal)  # NotFoundError naming it
+    kind = store.time_kind(asset_id)
+    lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
+    if last is not None and kind is not None:
+        latest = store.latest_time(asset_id)
+        if latest is not None:
+            edge = latest - int(last) if kind == "cycle" else pd.Timestamp(latest) - pd.Timedelta(hours=last)
+            lo = edge if lo is None else max(lo, edge)
+    if kind is None:
+        df = pd.DataFrame(columns=["time", "signal", "value"])
+    else:
+        df = store.readings(asset_id, signal, start=lo, end=hi, limit=limit)
+    rows = records(df[["time", "signal", "value"]])
+    return {"data": rows, "count": len(rows), "asset": asset_id, "time_kind": kind}

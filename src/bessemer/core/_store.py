@@ -1,0 +1,761 @@
+"""The embedded store: asset tree, readings, events, result tables and API tokens in DuckDB.
+
+One :class:`Store` wraps one DuckDB connection behind a re-entrant lock, so one process
+may read from one thread (the API) while another writes (a live simulator). Every
+write is one transaction: it either happens entirely or not at all (a failure rolls
+back and the store is as it was).
+
+Schema (``meta.schema_version`` = 1)::
+
+    nodes    (id PK, level, name, parent, kind, name_ko, attrs JSON, time_kind, seq)
+    signals  (equipment, name, unit, description, seq)         PK (equipment, name)
+    readings (asset, signal, t BIGINT, value DOUBLE)            PK (asset, signal, t)
+    events   (asset, t BIGINT, kind, note)                      PK (asset, t, kind)
+    results  (name PK, data BLOB Parquet, updated)
+    tokens   (name PK, token_hash UNIQUE, role, site, created)
+
+``t`` is nanoseconds since the epoch (UTC) for assets whose ``time_kind`` is
+``"timestamp"`` and the operating cycle for ``"cycle"`` assets; an asset's time kind
+is fixed by its first write.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from .._compat import text_is_safe
+from ._assets import LEVELS, AssetTree, Node, Signal
+from ._exceptions import DataError, NotFoundError, StoreError, UnitError
+from ._frame import Frame
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from ._settings import Settings
+
+T = TypeVar("T")
+
+#: ids of the site, area and unit under which ``create_assets=True`` puts new equipment
+IMPORTED = ("imported", "imported-area", "imported-unit")
+EVENT_KINDS = ("failure", "maintenance", "install", "inspection")
+ROLES = ("viewer", "operator", "admin")
+_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS nodes (
+    id VARCHAR PRIMARY KEY, level VARCHAR NOT NULL, name VARCHAR NOT NULL, parent VARCHAR,
+    kind VARCHAR, name_ko VARCHAR, attrs VARCHAR, time_kind VARCHAR, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS signals (
+    equipment VARCHAR NOT NULL, name VARCHAR NOT NULL, unit VARCHAR NOT NULL, description VARCHAR,
+    seq BIGINT NOT NULL, PRIMARY KEY (equipment, name));
+CREATE TABLE IF NOT EXISTS readings (
+    asset VARCHAR NOT NULL, signal VARCHAR NOT NULL, t BIGINT NOT NULL, value DOUBLE NOT NULL,
+    PRIMARY KEY (asset, signal, t));
+CREATE TABLE IF NOT EXISTS events (
+    asset VARCHAR NOT NULL, t BIGINT NOT NULL, kind VARCHAR NOT NULL, note VARCHAR,
+    PRIMARY KEY (asset, t, kind));
+CREATE TABLE IF NOT EXISTS results (name VARCHAR PRIMARY KEY, data BLOB NOT NULL, updated TIMESTAMP);
+CREATE TABLE IF NOT EXISTS tokens (
+    name VARCHAR PRIMARY KEY, token_hash VARCHAR NOT NULL UNIQUE, role VARCHAR NOT NULL, site VARCHAR,
+    created TIMESTAMP NOT NULL);
+"""
+
+
+class Store:
+    """Embedded DuckDB store. Thread-safe (one lock); every write is all or nothing.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        DuckDB file (parent folders are created). ``None`` keeps everything in memory.
+    read_only : bool
+        Open an existing file without the right to change it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from bessemer.core import Frame
+    >>> store = Store()
+    >>> f = Frame(pd.DataFrame({"asset": ["fan-1"] * 2, "time": [1, 2], "temp": [20.0, 21.5]}),
+    ...           units={"temp": "degC"})
+    >>> store.write_frame(f, create_assets=True)
+    2
+    >>> store.write_frame(f, create_assets=True)  # idempotent: same readings, no duplicates
+    2
+    >>> store.count_readings(), store.time_kind("fan-1"), store.latest_time("fan-1")
+    (2, 'cycle', 2)
+    >>> store.read_frame().to_pandas()["temp"].tolist()
+    [20.0, 21.5]
+    >>> store.close()
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        import duckdb
+
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        if self.path is None:
+            if read_only:
+                raise StoreError("an in-memory store cannot be read-only; give a file path")
+            target = ":memory:"
+        else:
+            if read_only and not self.path.is_file():
+                raise NotFoundError(f"store file {str(self.path)!r} does not exist")
+            if not read_only:
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    raise StoreError(f"cannot create folder for store {str(self.path)!r}: {err}") from err
+            target = str(self.path)
+        try:
+            self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(target, read_only=read_only)
+        except duckdb.Error as err:
+            raise StoreError(f"cannot open store {target!r}: {err}") from err
+        if not read_only:
+            self._write(self._create_schema)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Store:
+        """Open the store at ``settings.store_file`` (the process settings by default)."""
+        from ._settings import get_settings
+
+        s = settings if settings is not None else get_settings()
+        return cls(s.store_file)
+
+    def _create_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        for stmt in _SCHEMA.split(";"):
+            if stmt.strip():
+                con.execute(stmt)
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [_SCHEMA_VERSION])
+
+    # ------------------------------------------------------------ plumbing
+    def close(self) -> None:
+        """Close the connection; later calls raise :class:`StoreError`."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path is not None else ":memory:"
+        return f"Store({where!r}{', read_only=True' if self.read_only else ''})"
+
+    def _conn(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise StoreError("the store is closed")
+        return self._con
+
+    def _read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        import duckdb
+
+        with self._lock:
+            con = self._conn()
+            try:
+                return fn(con)
+            except duckdb.Error as err:
+                raise StoreError(f"store read failed: {err}") from err
+
+    def _write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``fn`` in one transaction: commit on success, roll back on any failure."""
+        import duckdb
+
+        if self.read_only:
+            raise StoreError("the store is open read-only; nothing was changed")
+        with self._lock:
+            con = self._conn()
+            con.execute("BEGIN TRANSACTION")
+            try:
+                out = fn(con)
+                con.execute("COMMIT")
+            except BaseException as err:
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:  # the transaction may already be aborted
+                    pass
+                if isinstance(err, duckdb.Error):
+                    raise StoreError(f"store write failed and was rolled back: {err}") from err
+                raise
+            return out
+
+    # ------------------------------------------------------------ assets
+    def put_assets(self, tree: AssetTree) -> None:
+        """Upsert the nodes and signals of ``tree`` (by id and by (equipment, name)).
+
+        Changing the unit of a signal that already has readings raises :class:`UnitError`;
+        a change that would break the stored hierarchy raises :class:`DataError`.
+        """
+        nodes = list(tree)
+        signals = tree.signals()
+
+        def run(con: duckdb.DuckDBPyConnection) -> None:
+            self._upsert_nodes(con, nodes)
+            for s in signals:
+                self._upsert_signal(con, s.equipment, s.name, s.unit, s.description)
+            self._tree(con)  # validates the merged hierarchy; a failure rolls back
+
+        self._write(run)
+
+    def _upsert_nodes(self, con: duckdb.DuckDBPyConnection, nodes: Sequence[Node]) -> None:
+        seq = con.execute("SELECT coalesce(max(seq), 0) FROM nodes").fetchone()[0]  # type: ignore[index]
+        for i, n in enumerate(nodes, start=1):
+            con.execute(
+                """INSERT INTO nodes (id, level, name, parent, kind, name_ko, attrs, time_kind, seq)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                   ON CONFLICT (id) DO UPDATE SET level = excluded.level, name = excluded.name,
+                     parent = excluded.parent, kind = excluded.kind, name_ko = excluded.name_ko,
+                     attrs = excluded.attrs""",
+                [n.id, n.level, n.name, n.parent, n.kind, n.name_ko,
+                 json.dumps(n.attrs, ensure_ascii=False, default=str), seq + i],
+            )
+
+    def _upsert_signal(self, con: duckdb.DuckDBPyConnection, equipment: str, name: str, unit: str,
+                       description: str = "", *, source: str | None = None) -> None:
+        row = con.execute("SELECT unit FROM signals WHERE equipment = ? AND name = ?", [equipment, name]).fetchone()
+        if row is not None:
+            if row[0] == unit:
+                if description:
+                    con.execute("UPDATE signals SET description = ? WHERE equipment = ? AND name = ?",
+                                [description, equipment, name])
+                return
+            has = con.execute("SELECT 1 FROM readings WHERE asset = ? AND signal = ? LIMIT 1",
+                              [equipment, name]).fetchone()
+            if has is not None:
+                raise UnitError(
+                    f"signal {name!r} of asset {equipment!r} is stored in {row[0]!r}, got {unit!r}; "
+                    f"convert the values to {row[0]!r} or use a new signal name",
+                    file=source, column=name,
+                )
+            con.execute("UPDATE signals SET unit = ?, description = ? WHERE equipment = ? AND name = ?",
+                        [unit, description, equipment, name])
+            return
+        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM signals").fetchone()[0]  # type: ignore[index]
+        con.execute("INSERT INTO signals VALUES (?, ?, ?, ?, ?)", [equipment, name, unit, description, seq])
+
+    def _declare_signals(self, con: duckdb.DuckDBPyConnection, assets: Sequence[str], units: dict[str, str],
+                         source: str | None) -> None:
+        """Create missing (asset, signal) pairs; refuse a unit that differs from a declared one."""
+        have = {(e, n): u for e, n, u in con.execute(
+            "SELECT equipment, name, unit FROM signals WHERE list_contains(?, equipment)", [list(assets)]).fetchall()}
+        for a in assets:
+            for s, unit in units.items():
+                if (a, s) not in have:
+                    self._upsert_signal(con, a, s, unit, source=source)
+                elif have[(a, s)] != unit:
+                    raise UnitError(
+                        f"signal {s!r} of asset {a!r} is declared in {have[(a, s)]!r}, got {unit!r}; "
+                        f"convert the values to {have[(a, s)]!r} or use a new signal name",
+                        file=source, column=s,
+                    )
+
+    def asset_tree(self) -> AssetTree:
+        """The stored hierarchy as an :class:`AssetTree`."""
+        return self._read(self._tree)
+
+    def _tree(self, con: duckdb.DuckDBPyConnection) -> AssetTree:
+        rows = con.execute("SELECT id, level, name, parent, kind, name_ko, attrs FROM nodes ORDER BY seq").fetchall()
+        by_level = sorted(rows, key=lambda r: LEVELS.index(r[1]) if r[1] in LEVELS else len(LEVELS))
+        tree = AssetTree()
+        for id_, level, name, parent, kind, name_ko, attrs in by_level:
+            tree.add(Node(id_, level, name, parent=parent, kind=kind or "", name_ko=name_ko or "",
+                          attrs=json.loads(attrs) if attrs else {}))
+        for eq, name, unit, desc in con.execute(
+                "SELECT equipment, name, unit, description FROM signals ORDER BY seq").fetchall():
+            tree.add_signal(Signal(eq, name, unit, desc or ""))
+        return tree
+
+    def time_kind(self, asset: str) -> str | None:
+        """``"timestamp"``, ``"cycle"``, or ``None`` before the asset's first reading.
+
+        Raises :class:`NotFoundError` for an unknown asset.
+        """
+        return self._read(lambda con: self._kinds(con, [asset])[asset])
+
+    def _kinds(self, con: duckdb.DuckDBPyConnection, assets: Sequence[str]) -> dict[str, str | None]:
+        got = self._node_rows(con, assets)
+        missing = [a for a in assets if a not in got]
+        if missing:
+            raise NotFoundError(_unknown("asset", missing))
+        return {a: got[a][1] for a in assets}
+
+    def _node_rows(self, con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        if not ids:
+            return {}
+        rows = con.execute("SELECT id, level, time_kind FROM nodes WHERE list_contains(?, id)",
+                           [list(ids)]).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    # ------------------------------------------------------------ readings
+    def write_frame(self, frame: Frame, *, create_assets: bool = False) -> int:
+        """Upsert the readings of ``frame``; return how many readings were written.
+
+        Re-writing a reading (same asset, signal, time) replaces its value, never
+        duplicates it. NaN values are gaps and are not stored.
+
+        Raises
+        ------
+        NotFoundError
+            An asset that is not in the store (unless ``create_assets``: it is then
+            created as equipment under the site/area/unit :data:`IMPORTED`).
+        UnitError
+            A signal whose unit differs from the one declared in the store.
+        DataError
+            An asset whose stored time kind differs from the frame's, or a non-equipment asset.
+        """
+        if not isinstance(frame, Frame):
+            raise TypeError(f"write_frame needs a Frame, got {type(frame).__name__}")
+        df = frame.to_pandas()
+        signals = frame.signals
+        units = frame.units
+        kind = frame.time_kind
+        source = frame.source
+        assets = [str(a) for a in frame.assets]
+        table = _long_arrow(df, signals, kind)
+
+        def run(con: duckdb.DuckDBPyConnection) -> int:
+            got = self._node_rows(con, assets)
+            missing = [a for a in assets if a not in got]
+            if missing and not create_assets:
+                raise NotFoundError(
+                    (f"file {source}: " if source else "")
+                    + _unknown("asset", missing)
+                    + "; add it with put_assets() or import with create_assets=True"
+                )
+            if missing:
+                self._ensure_imported(con)
+                self._upsert_nodes(con, [Node(a, "equipment", a, parent=IMPORTED[2]) for a in missing])
+                got.update({a: ("equipment", None) for a in missing})
+            fresh = []
+            for a in assets:
+                level, tk = got[a]
+                if level != "equipment":
+                    raise DataError(f"asset {a!r} is a {level}; readings belong to equipment", file=source,
+                                    column="asset")
+                if tk is not None and tk != kind:
+                    raise DataError(
+                        f"asset {a!r} stores time as {tk}s but this frame has {kind}s; "
+                        "an asset's time kind is fixed by its first write",
+                        file=source, column="time",
+                    )
+                if tk is None:
+                    fresh.append(a)
+            if fresh:
+                con.execute("UPDATE nodes SET time_kind = ? WHERE list_contains(?, id)", [kind, fresh])
+            self._declare_signals(con, assets, units, source)
+            if table.num_rows == 0:
+                return 0
+            con.register("_incoming", table)
+            try:
+                con.execute(
+                    "INSERT INTO readings SELECT asset, signal, t, value FROM _incoming "
+                    "ON CONFLICT (asset, signal, t) DO UPDATE SET value = excluded.value"
+                )
+            finally:
+                con.unregister("_incoming")
+            return int(table.num_rows)
+
+        return self._write(run)
+
+    def _ensure_imported(self, con: duckdb.DuckDBPyConnection) -> None:
+        have = self._node_rows(con, list(IMPORTED))
+        levels = ("site", "area", "unit")
+        parents = (None, IMPORTED[0], IMPORTED[1])
+        new = [Node(i, lv, "Imported", parent=p) for i, lv, p in zip(IMPORTED, levels, parents, strict=True)
+               if i not in have]
+        for i, lv in zip(IMPORTED, levels, strict=True):
+            if i in have and have[i][0] != lv:
+                raise DataError(f"node {i!r} exists as a {have[i][0]}; cannot create imported assets under it")
+        self._upsert_nodes(con, new)
+
+    def read_frame(
+        self,
+        *,
+        assets: Sequence[str] | None = None,
+        signals: Sequence[str] | None = None,
+        start: Any = None,
+        end: Any = None,
+    ) -> Frame:
+        """Readings as a wide :class:`Frame` with units; ``start``/``end`` are inclusive.
+
+        All chosen assets must share one time kind (by default all assets with a time
+        kind are chosen). Rows with no reading at all are absent.
+        """
+
+        def run(con: duckdb.DuckDBPyConnection) -> Frame:
+            if assets is None:
+                rows = con.execute("SELECT id, time_kind FROM nodes WHERE time_kind IS NOT NULL ORDER BY id").fetchall()
+                kinds = {r[0]: r[1] for r in rows}
+            else:
+                kinds = self._kinds(con, [str(a) for a in assets])
+            chosen = list(kinds)
+            found = {k for k in kinds.values() if k is not None}
+            if len(found) > 1:
+                raise DataError(
+                    "the chosen assets mix timestamp and cycle time; read them separately "
+                    f"(timestamp: {sorted(a for a, k in kinds.items() if k == 'timestamp')[:5]}, "
+                    f"cycle: {sorted(a for a, k in kinds.items() if k == 'cycle')[:5]})"
+                )
+            kind = found.pop() if found else "timestamp"
+            sig_rows = con.execute(
+                "SELECT equipment, name, unit FROM signals WHERE list_contains(?, equipment) ORDER BY seq",
+                [chosen]).fetchall()
+            declared: dict[str, str] = {}
+            for eq, name, unit in sig_rows:
+                if declared.setdefault(name, unit) != unit:
+                    raise UnitError(
+                        f"signal {name!r} has unit {declared[name]!r} on some assets and {unit!r} on "
+                        f"{eq!r}; read these assets separately", column=name)
+            if signals is not None:
+                wanted = [str(s) for s in signals]
+                missing = [s for s in wanted if s not in declared]
+                if missing:
+                    raise NotFoundError(_unknown("signal", missing) + f" for assets {chosen[:5]}")
+                declared = {s: declared[s] for s in wanted}
+            lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
+            long = con.execute(
+                "SELECT asset, signal, t, value FROM readings WHERE list_contains(?, asset) "
+                "AND list_contains(?, signal) AND t BETWEEN ? AND ?",
+                [chosen, list(declared), lo, hi]).df()
+            return _wide_frame(long, declared, kind)
+
+        return self._read(run)
+
+    def readings(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
+                 limit: int = 10_000) -> pd.DataFrame:
+        """The last ``limit`` readings of ``asset`` (one signal or all) in ``[start, end]``.
+
+        Returns columns ``asset, signal, time, value`` sorted by time (then signal).
+        """
+        if not isinstance(limit, int | np.integer) or limit < 0:
+            raise DataError(f"limit must be a whole number ≥ 0, got {limit!r}")
+
+        def run(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+            kind = self._kinds(con, [asset])[asset] or "timestamp"
+            if signal is not None:
+                ok = con.execute("SELECT 1 FROM signals WHERE equipment = ? AND name = ?", [asset, signal]).fetchone()
+                if ok is None:
+                    raise NotFoundError(f"signal {signal!r} of asset {asset!r} does not exist")
+            lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
+            df = con.execute(
+                "SELECT * FROM (SELECT asset, signal, t, value FROM readings WHERE asset = ? "
+                "AND (? IS NULL OR signal = ?) AND t BETWEEN ? AND ? ORDER BY t DESC, signal DESC LIMIT ?) "
+                "ORDER BY t, signal",
+                [asset, signal, signal, lo, hi, int(limit)]).df()
+            out = pd.DataFrame({
+                "asset": df["asset"].astype(object),
+                "signal": df["signal"].astype(object),
+                "time": _from_t(df["t"].to_numpy(dtype=np.int64), kind),
+                "value": df["value"].astype("float64"),
+            })
+            return out.reset_index(drop=True)
+
+        return self._read(run)
+
+    def latest_time(self, asset: str | None = None) -> pd.Timestamp | int | None:
+        """Time of the newest reading of ``asset`` (or of all assets, which must share a time kind)."""
+
+        def run(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | int | None:
+            if asset is not None:
+                kind = self._kinds(con, [asset])[asset]
+                t = con.execute("SELECT max(t) FROM readings WHERE asset = ?", [asset]).fetchone()[0]  # type: ignore[index]
+            else:
+                kinds = {r[0] for r in con.execute(
+                    "SELECT DISTINCT time_kind FROM nodes WHERE time_kind IS NOT NULL").fetchall()}
+                if len(kinds) > 1:
+                    raise DataError("assets mix timestamp and cycle time; ask latest_time(asset) per asset")
+                kind = kinds.pop() if kinds else None
+                t = con.execute("SELECT max(t) FROM readings").fetchone()[0]  # type: ignore[index]
+            if t is None or kind is None:
+                return None
+            return pd.Timestamp(int(t), unit="ns", tz="UTC") if kind == "timestamp" else int(t)
+
+        return self._read(run)
+
+    def count_readings(self) -> int:
+        """Number of stored readings."""
+        return self._read(lambda con: int(con.execute("SELECT count(*) FROM readings").fetchone()[0]))  # type: ignore[index]
+
+    # ------------------------------------------------------------ events
+    def add_events(self, events: pd.DataFrame, *, create_assets: bool = False) -> int:
+        """Add maintenance history; idempotent on ``(asset, time, kind)`` (the note is updated).
+
+        ``events`` needs columns ``asset, time, kind`` (kind in :data:`EVENT_KINDS`) and
+        may have ``note``. Times follow the asset's time kind; an asset without readings
+        takes its time kind from these events. Returns the number of events written.
+        """
+        from ._frame import _clean_time
+
+        need = ["asset", "time", "kind"]
+        missing = [c for c in need if c not in events.columns]
+        if missing:
+            raise DataError(f"events lack column(s) {missing}; found {list(map(str, events.columns))[:20]}")
+        ev = events.reset_index(drop=True)
+        notes = ev["note"] if "note" in ev.columns else pd.Series([""] * len(ev))
+        for i, (a, k, n) in enumerate(zip(ev["asset"], ev["kind"], notes, strict=True), start=1):
+            if not isinstance(a, str) or not a.strip() or not text_is_safe(a, max_len=120):
+                raise DataError(f"asset {str(a)[:40]!r} is not a valid asset id", row=i, column="asset")
+            if k not in EVENT_KINDS:
+                raise DataError(f"event kind {str(k)[:40]!r} is not one of {EVENT_KINDS}", row=i, column="kind")
+            if n is not None and not (isinstance(n, float) and np.isnan(n)) and not _note_ok(str(n)):
+                raise DataError("note must be at most 2000 characters without control characters or < >",
+                                row=i, column="note")
+        assets = [str(a).strip() for a in pd.unique(ev["asset"])]
+
+        def run(con: duckdb.DuckDBPyConnection) -> int:
+            got = self._node_rows(con, assets)
+            missing_a = [a for a in assets if a not in got]
+            if missing_a and not create_assets:
+                raise NotFoundError(_unknown("asset", missing_a) + "; add it with put_assets() first")
+            if missing_a:
+                self._ensure_imported(con)
+                self._upsert_nodes(con, [Node(a, "equipment", a, parent=IMPORTED[2]) for a in missing_a])
+                got.update({a: ("equipment", None) for a in missing_a})
+            written = 0
+            for a in assets:
+                sel = (ev["asset"].astype(str).str.strip() == a).to_numpy()
+                part = ev[sel]
+                tk = got[a][1]
+                times, kind = _clean_time(part["time"].reset_index(drop=True), tk, None)
+                if tk is None:
+                    con.execute("UPDATE nodes SET time_kind = ? WHERE id = ?", [kind, a])
+                t = _to_t(times, kind)
+                note = (part["note"] if "note" in part.columns else pd.Series([None] * len(part)))
+                rows = pd.DataFrame({"asset": a, "t": t, "kind": part["kind"].to_numpy(),
+                                     "note": [None if (x is None or (isinstance(x, float) and np.isnan(x)))
+                                              else str(x) for x in note]})
+                rows = rows.drop_duplicates(["asset", "t", "kind"], keep="last")
+                con.register("_events", rows)
+                try:
+                    con.execute("INSERT INTO events SELECT asset, t, kind, note FROM _events "
+                                "ON CONFLICT (asset, t, kind) DO UPDATE SET note = excluded.note")
+                finally:
+                    con.unregister("_events")
+                written += len(rows)
+            return written
+
+        return self._write(run)
+
+    def events(self, asset: str | None = None) -> pd.DataFrame:
+        """Events (``asset, time, kind, note``) sorted by asset and time.
+
+        ``time`` is a UTC timestamp or a cycle; with several assets of mixed time kinds
+        the column holds both.
+        """
+
+        def run(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+            if asset is not None:
+                self._kinds(con, [asset])
+            df = con.execute(
+                "SELECT e.asset, e.t, e.kind, e.note, n.time_kind FROM events e JOIN nodes n ON n.id = e.asset "
+                "WHERE (? IS NULL OR e.asset = ?) ORDER BY e.asset, e.t, e.kind", [asset, asset]).df()
+            kinds = set(df["time_kind"])
+            t = df["t"].to_numpy(dtype=np.int64)
+            if kinds == {"cycle"}:
+                time: Any = t
+            elif kinds <= {"timestamp"}:
+                time = _from_t(t, "timestamp")
+            else:
+                time = [pd.Timestamp(int(v), unit="ns", tz="UTC") if k == "timestamp" else int(v)
+                        for v, k in zip(t, df["time_kind"], strict=True)]
+            return pd.DataFrame({"asset": df["asset"].astype(object), "time": time,
+                                 "kind": df["kind"].astype(object), "note": df["note"].astype(object)})
+
+        return self._read(run)
+
+    # ------------------------------------------------------------ result tables
+    def put_table(self, name: str, df: pd.DataFrame) -> None:
+        """Store ``df`` under ``name`` (``[a-z][a-z0-9_]*``), replacing any previous table atomically."""
+        _check_table_name(name)
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"put_table needs a DataFrame, got {type(df).__name__}")
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            buf = io.BytesIO()
+            pq.write_table(table, buf)
+        except (pa.ArrowException, TypeError, ValueError) as err:
+            raise DataError(f"table {name!r} cannot be stored: {str(err)[:200]}") from err
+        blob = buf.getvalue()
+
+        def run(con: duckdb.DuckDBPyConnection) -> None:
+            con.execute("INSERT INTO results VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                        "data = excluded.data, updated = excluded.updated",
+                        [name, blob, datetime.now(UTC).replace(tzinfo=None)])
+
+        self._write(run)
+
+    def get_table(self, name: str) -> pd.DataFrame | None:
+        """The table stored under ``name``, or ``None``."""
+        _check_table_name(name)
+        import pyarrow.parquet as pq
+
+        row = self._read(lambda con: con.execute("SELECT data FROM results WHERE name = ?", [name]).fetchone())
+        if row is None:
+            return None
+        return pq.read_table(io.BytesIO(bytes(row[0]))).to_pandas()
+
+    def table_names(self) -> list[str]:
+        """Names of the stored result tables."""
+        return [r[0] for r in self._read(lambda con: con.execute("SELECT name FROM results ORDER BY name").fetchall())]
+
+    # ------------------------------------------------------------ tokens
+    def add_token(self, *, name: str, token_hash: str, role: str, site: str | None = None) -> None:
+        """Record an API token by its hash. Duplicate names or hashes raise :class:`DataError`."""
+        if not isinstance(name, str) or not name.strip() or not text_is_safe(name, max_len=80):
+            raise DataError(f"token name {str(name)[:40]!r} must be 1-80 printable characters without < >")
+        if role not in ROLES:
+            raise DataError(f"role {role!r} is not one of {ROLES}")
+        if not isinstance(token_hash, str) or not 16 <= len(token_hash) <= 256 or not text_is_safe(token_hash):
+            raise DataError("token_hash must be a hash string of 16-256 printable characters")
+        if site is not None and (not isinstance(site, str) or not text_is_safe(site, max_len=120)):
+            raise DataError(f"site {str(site)[:40]!r} is not a valid site id")
+
+        def run(con: duckdb.DuckDBPyConnection) -> None:
+            if con.execute("SELECT 1 FROM tokens WHERE name = ?", [name]).fetchone() is not None:
+                raise DataError(f"a token named {name!r} already exists; revoke it first or pick another name")
+            if con.execute("SELECT 1 FROM tokens WHERE token_hash = ?", [token_hash]).fetchone() is not None:
+                raise DataError("a token with this hash already exists")
+            con.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?)",
+                        [name, token_hash, role, site, datetime.now(UTC).replace(tzinfo=None)])
+
+        self._write(run)
+
+    def find_token(self, token_hash: str) -> dict[str, Any] | None:
+        """``{name, role, site, created}`` of the token with this hash, or ``None``."""
+        row = self._read(lambda con: con.execute(
+            "SELECT name, role, site, created FROM tokens WHERE token_hash = ?", [token_hash]).fetchone())
+        return _token_dict(row) if row is not None else None
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        """All tokens (without hashes), oldest first."""
+        rows = self._read(lambda con: con.execute(
+            "SELECT name, role, site, created FROM tokens ORDER BY created, name").fetchall())
+        return [_token_dict(r) for r in rows]
+
+    def revoke_token(self, name: str) -> None:
+        """Delete the token called ``name``; :class:`NotFoundError` if there is none."""
+
+        def run(con: duckdb.DuckDBPyConnection) -> None:
+            if con.execute("SELECT 1 FROM tokens WHERE name = ?", [name]).fetchone() is None:
+                raise NotFoundError(f"token {name!r} does not exist")
+            con.execute("DELETE FROM tokens WHERE name = ?", [name])
+
+        self._write(run)
+
+
+# ---------------------------------------------------------------- helpers
+def _unknown(what: str, names: Iterable[str]) -> str:
+    names = list(names)
+    shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"unknown {what}{'s' if len(names) > 1 else ''} {shown}"
+
+
+def _note_ok(text: str) -> bool:
+    return len(text) <= 2000 and text_is_safe(text.replace("\n", " ").replace("\t", " "), max_len=2000)
+
+
+def _check_table_name(name: str) -> None:
+    if not isinstance(name, str) or not _TABLE_NAME.match(name):
+        raise DataError(f"table name {str(name)[:40]!r} must be 1-63 of a-z 0-9 _ and start with a letter")
+
+
+def _token_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+    created = row[3]
+    if isinstance(created, datetime):
+        created = created.replace(tzinfo=UTC).isoformat()
+    return {"name": row[0], "role": row[1], "site": row[2], "created": created}
+
+
+def _to_t(times: pd.Series, kind: str) -> np.ndarray:
+    """Frame time column -> int64 store time (ns since epoch UTC, or the cycle)."""
+    if kind == "cycle":
+        return times.to_numpy(dtype=np.int64)
+    return times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _from_t(t: np.ndarray, kind: str) -> Any:
+    if kind == "cycle":
+        return t.astype(np.int64)
+    return pd.to_datetime(t, unit="ns", utc=True)
+
+
+def _bound(value: Any, kind: str, which: str) -> int:
+    """Inclusive query bound in store time; ``None`` is open."""
+    lo, hi = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    if value is None:
+        return lo if which == "start" else hi
+    if kind == "cycle":
+        if isinstance(value, bool) or not isinstance(value, int | np.integer | float) or value != int(value):
+            raise DataError(f"{which} must be a cycle number for cycle assets, got {value!r}")
+        return int(value)
+    if isinstance(value, bool | int | float | np.integer | np.floating):
+        raise DataError(f"{which} must be a timestamp (e.g. '2024-05-01T08:00:00Z') for timestamp assets, "
+                        f"got {value!r}")
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise DataError(f"{which} {str(value)[:40]!r} is not a timestamp; use ISO 8601") from err
+    if ts is pd.NaT:
+        raise DataError(f"{which} is not a timestamp")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return int(ts.as_unit("ns").value)
+
+
+def _long_arrow(df: pd.DataFrame, signals: Sequence[str], kind: str) -> Any:
+    """Wide frame table -> Arrow table ``asset, signal, t, value`` without NaN values."""
+    import pyarrow as pa
+
+    n, k = len(df), len(signals)
+    if n == 0 or k == 0:
+        return pa.table({"asset": pa.array([], pa.string()), "signal": pa.array([], pa.string()),
+                         "t": pa.array([], pa.int64()), "value": pa.array([], pa.float64())})
+    vals = df[list(signals)].to_numpy(dtype=np.float64)  # (n, k) row-major
+    keep = ~np.isnan(vals).ravel()
+    t = _to_t(df["time"], kind)
+    row_idx = np.repeat(np.arange(n), k)[keep]
+    sig_idx = np.tile(np.arange(k, dtype=np.int32), n)[keep]
+    asset_codes, asset_names = pd.factorize(df["asset"].to_numpy())
+    assets = pa.DictionaryArray.from_arrays(pa.array(asset_codes[row_idx].astype(np.int32)),
+                                            pa.array([str(a) for a in asset_names], pa.string()))
+    sigs = pa.DictionaryArray.from_arrays(pa.array(sig_idx), pa.array(list(signals), pa.string()))
+    return pa.table({"asset": assets, "signal": sigs, "t": pa.array(t[row_idx]),
+                     "value": pa.array(vals.ravel()[keep])})
+
+
+def _wide_frame(long: pd.DataFrame, units: dict[str, str], kind: str) -> Frame:
+    sigs = list(units)
+    if long.empty:
+        data = {"asset": pd.Series([], dtype=object),
+                "time": pd.Series([], dtype="int64") if kind == "cycle" else
+                pd.Series([], dtype="datetime64[ns, UTC]")}
+        data.update({s: pd.Series([], dtype="float64") for s in sigs})
+        return Frame(pd.DataFrame(data), units=units, time_kind=kind)  # type: ignore[arg-type]
+    wide = long.pivot(index=["asset", "t"], columns="signal", values="value")
+    wide = wide.reindex(columns=sigs).reset_index()
+    wide.columns.name = None
+    t = wide.pop("t").to_numpy(dtype=np.int64)
+    wide.insert(1, "time", _from_t(t, kind))
+    wide["asset"] = wide["asset"].astype(object)
+    return Frame(wide, units=units, time_kind=kind)  # type: ignore[arg-type]
+
+
+__all__ = ["EVENT_KINDS", "IMPORTED", "ROLES", "Store"]

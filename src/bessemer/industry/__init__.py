@@ -1,0 +1,1 @@
+"""Industry domains: maintenance, process, quality, energy, battery."""
