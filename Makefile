@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: install install-test demo test lint bench-cmapss clean
+.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
@@ -32,6 +32,15 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
+
+bench-tep: install
+	$(BIN)/bessemer bench tep
+
+install-bench: install
+	$(BIN)/pip install -q -e '.[bench]'
+
+bench-process-speed: install-bench
+	$(BIN)/python benchmarks/process_speed.py
 
 bench-cmapss: install
 	$(BIN)/bessemer bench cmapss --subset FD001

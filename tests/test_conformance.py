@@ -34,6 +34,10 @@ def _fixture(cls: type[BaseModel]) -> tuple[Frame, np.ndarray | None]:
         frame, rul = make_run_to_failure(8, seed=3)
         return frame, None
     frame, rul = make_run_to_failure(8, seed=3)
+    if task == "anomaly":  # trained on (presumed normal) operation, without labels
+        return frame, None
+    if task == "classification":  # a label per row: worn near the end of life
+        return frame, np.where(rul < 30, "worn", "normal").astype(object)
     return frame, rul
 
 

@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 
-PACKAGES = ["bessemer.api", "bessemer.core", "bessemer.industry.maintenance", "bessemer.sim", "bessemer.testing"]
+PACKAGES = ["bessemer.api", "bessemer.core", "bessemer.datasets", "bessemer.industry.maintenance",
+            "bessemer.industry.process", "bessemer.sim", "bessemer.testing"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -12,6 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .core import BessemerError, ModelRegistry, Settings, Store
@@ -91,11 +92,49 @@ def prepare_demo(settings: Settings, store: Store, *, hours: int, progress: Prog
     return sim, service
 
 
+def prepare_process(settings: Settings, store: Store, *, progress: Progress | None = None) -> Any:
+    """Train the demo furnace's monitor and fault classifier; write its history; return the service."""
+    from .industry.process import ProcessService
+    from .industry.process._training import train_simulated_unit
+    from .sim import ReheatFurnace
+
+    def say(stage: str, frac: float) -> None:
+        if progress is not None:
+            progress.update(f"process monitoring: {stage}", 0.95 + 0.05 * frac)
+
+    furnace = ReheatFurnace(seed=settings.seed)
+    unit = train_simulated_unit(furnace, progress=say)
+    store.put_assets(furnace.asset_tree())
+    store.write_frame(furnace.to_frame(furnace.history(2880)))  # the two days the monitor learnt from
+    return ProcessService([unit])
+
+
+def demo_token(settings: Settings, store: Store) -> Path:
+    """Create an operator token for the demo and keep it, readable only by this user, in the demo folder.
+
+    ``bessemer process inject`` reads it from there, so faults can be injected from the CLI
+    without copying a secret around. The token itself is never printed or logged.
+    """
+    from .api import create_token
+
+    path = settings.home / "demo-token"
+    token = create_token(store, name=f"demo-operator-{int(time.time())}", role="operator", settings=settings)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(token + "\n", encoding="ascii")
+    return path
+
+
 def stream_live(store: Store, sim: Any, service: Any, *, speed: float, stop: threading.Event,
-                refresh_every_s: float = 3.0) -> None:
-    """Write simulator steps into the store and refresh predictions as data arrives."""
+                refresh_every_s: float = 3.0, process: Any = None, flush_every: int = 30) -> None:
+    """Write simulator steps into the store and refresh predictions as data arrives.
+
+    With a ``process`` service, its units advance one sample per tick; their samples are
+    written to the store every ``flush_every`` ticks.
+    """
     interval = 1.0 / max(speed, 1e-3)
     last_refresh = time.perf_counter()
+    pending: list[tuple[Any, Any]] = []
     for step in sim.stream():
         if stop.wait(interval):
             return
@@ -103,9 +142,27 @@ def stream_live(store: Store, sim: Any, service: Any, *, speed: float, stop: thr
             store.write_frame(frame)
         if len(step.events):
             store.add_events(step.events)
+        if process is not None:
+            pending.extend(process.step_and_collect())
+            if len(pending) >= flush_every:
+                _flush_process(store, pending)
+                pending = []
         if time.perf_counter() - last_refresh >= refresh_every_s:
             service.refresh()
             last_refresh = time.perf_counter()
+
+
+def _flush_process(store: Store, pending: list[tuple[Any, Any]]) -> None:
+    import pandas as pd
+
+    by_sim: dict[int, tuple[Any, list[Any], list[Any]]] = {}
+    for sim, (t, x) in pending:
+        entry = by_sim.setdefault(id(sim), (sim, [], []))
+        entry[1].append(t)
+        entry[2].append(x)
+    for sim, times, rows in by_sim.values():
+        df = pd.DataFrame(rows, columns=[v.name for v in sim.variables], index=pd.DatetimeIndex(times, name="time"))
+        store.write_frame(sim.to_frame(df))
 
 
 def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool = True) -> None:
@@ -118,7 +175,9 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
         progress = Progress({})
         store = fresh_store(settings)
         _, service = prepare_demo(settings, store, hours=hours, progress=progress)
-        progress.update(f"ready: {len(service.fleet())} assets scored", 1.0)
+        process = prepare_process(settings, store, progress=progress)
+        progress.update(f"ready: {len(service.fleet())} assets scored, {len(process.units())} process unit(s) "
+                        "monitored", 1.0)
         store.close()
         return
 
@@ -132,8 +191,12 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
         try:
             sim, service = prepare_demo(settings, store, hours=hours, progress=progress)
             app.state.services["maintenance"] = service
-            progress.update(f"ready: open http://{settings.host}:{settings.port}/", 1.0)
-            stream_live(store, sim, service, speed=speed, stop=stop)
+            process = prepare_process(settings, store, progress=progress)
+            app.state.services["process"] = process
+            token_file = demo_token(settings, store)
+            progress.update(f"ready: open http://{settings.host}:{settings.port}/ (an operator token for fault "
+                            f"injection is in {token_file})", 1.0)
+            stream_live(store, sim, service, speed=speed, stop=stop, process=process)
         except Exception as err:  # shown on the page and in the terminal
             progress.update(f"failed: {err}", 1.0)
             app.state.progress["error"] = str(err)

@@ -1,4 +1,4 @@
-"""The ``bessemer`` command line: demo, serve, import, train, predict, plan, bench, token."""
+"""The ``bessemer`` command line: demo, serve, import, train, predict, plan, process, bench, token."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ bench_app = typer.Typer(no_args_is_help=True, help="Reproducible benchmarks on p
 token_app = typer.Typer(no_args_is_help=True, help="API tokens (only their hashes are stored).")
 app.add_typer(bench_app, name="bench")
 app.add_typer(token_app, name="token")
+process_app = typer.Typer(no_args_is_help=True, help="Process monitoring: score histories; inject faults in the demo.")
+app.add_typer(process_app, name="process")
 
 HomeOpt = Annotated[Path | None, typer.Option("--home", help="Folder for the store and models (BESSEMER_HOME).")]
 
@@ -213,6 +215,154 @@ def bench_cmapss(
     typer.echo(format_cmapss_report(result))
     if json_out:
         sys.stdout.write(json.dumps(result) + "\n")
+
+
+@bench_app.command("tep")
+def bench_tep(
+    data: Annotated[Path | None, typer.Option(help="Folder with d00.dat, dNN.dat and dNN_te.dat (or its parent).")]
+    = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Last stdout line: one JSON object.")] = False,
+    n_jobs: Annotated[int, typer.Option(help="Threads for the fault classifier.")] = 2,
+) -> None:
+    """Tennessee Eastman: detection rate, false alarms, delay and diagnosis accuracy per fault."""
+    from .industry.process._bench import format_tep_report, run_tep_bench
+
+    settings = _settings()
+    try:
+        result = run_tep_bench(_data_dir(data, settings, "tep_braatz"), n_jobs=n_jobs,
+                               progress=lambda m: typer.echo(f"... {m}", err=True))
+    except BessemerError as err:
+        _fail(err)
+    typer.echo(format_tep_report(result))
+    if json_out:
+        sys.stdout.write(json.dumps(result) + "\n")
+
+
+UrlOpt = Annotated[str, typer.Option(help="Base URL of a running Bessemer server.")]
+TokenOpt = Annotated[str | None, typer.Option(help="API token of role operator (else BESSEMER_TOKEN, else the "
+                                                   "demo's token file).")]
+
+
+def _api_call(method: str, url: str, *, token: str | None = None, body: dict[str, Any] | None = None) -> Any:
+    """One JSON request to a running server; API errors become a clear CLI error."""
+    import urllib.error
+    import urllib.request
+
+    if not url.startswith(("http://", "https://")):
+        _fail(BessemerError(f"--url must start with http:// or https://, got {url!r}"))
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - scheme checked above
+    req.add_header("Accept", "application/json")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+            return json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        try:
+            detail = json.loads(err.read()).get("error", {}).get("message") or err.reason
+        except ValueError:
+            detail = err.reason
+        _fail(BessemerError(f"{method} {url}: {err.code} {detail}"))
+    except urllib.error.URLError as err:
+        _fail(BessemerError(f"cannot reach {url} ({err.reason}); is `bessemer demo` or `bessemer serve` running?"))
+
+
+def _operator_token(token: str | None, home: Path | None) -> str | None:
+    import os
+
+    if token:
+        return token
+    if os.environ.get("BESSEMER_TOKEN"):
+        return os.environ["BESSEMER_TOKEN"]
+    path = (home or Path(".bessemer") / "demo") / "demo-token"
+    return path.read_text(encoding="ascii").strip() if path.is_file() else None
+
+
+@process_app.command("status")
+def process_status(url: UrlOpt = "http://127.0.0.1:8000") -> None:
+    """State, diagnosis and injected fault of every monitored process unit."""
+    units = _api_call("GET", f"{url.rstrip('/')}/api/process/units")["data"]
+    for u in units:
+        d = u.get("diagnosis") or {}
+        diag = f"{d.get('title_en')} (p={d['probability']:.2f})" if d.get("probability") is not None else \
+            (d.get("title_en") or "-")
+        typer.echo(f"{u['unit']:<10} {u['state']:<13} diagnosis: {diag:<40} injected: {u.get('active_fault') or '-'}")
+
+
+@process_app.command("inject")
+def process_inject(
+    fault: Annotated[str, typer.Argument(help="Fault name (see `bessemer process faults`).")],
+    unit: Annotated[str, typer.Option(help="Process unit.")] = "rhf-1",
+    magnitude: Annotated[float, typer.Option(help="Size of the fault (0 < m <= 5).")] = 1.0,
+    url: UrlOpt = "http://127.0.0.1:8000",
+    token: TokenOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Start a fault in a simulated process unit of a running demo."""
+    tok = _operator_token(token, home)
+    out = _api_call("POST", f"{url.rstrip('/')}/api/process/units/{unit}/faults", token=tok,
+                    body={"fault": fault, "magnitude": magnitude})
+    typer.echo(f"injected {out['fault']} (magnitude {out['magnitude']}) into {out['unit']}")
+
+
+@process_app.command("clear")
+def process_clear(unit: Annotated[str, typer.Option(help="Process unit.")] = "rhf-1",
+                  url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = None, home: HomeOpt = None) -> None:
+    """End any injected fault in a simulated process unit."""
+    out = _api_call("DELETE", f"{url.rstrip('/')}/api/process/units/{unit}/faults", token=_operator_token(token, home))
+    typer.echo(f"cleared {out.get('cleared') or 'nothing'} in {out['unit']}")
+
+
+@process_app.command("faults")
+def process_faults(unit: Annotated[str, typer.Option(help="Process unit.")] = "rhf-1",
+                   url: UrlOpt = "http://127.0.0.1:8000") -> None:
+    """The faults that can be injected into a simulated unit."""
+    for f in _api_call("GET", f"{url.rstrip('/')}/api/process/units/{unit}/faults")["data"]:
+        typer.echo(f"{f['name']:<24} {f['kind']:<8} {f['title_en']}")
+
+
+@process_app.command("score")
+def process_score(
+    normal: Annotated[Path, typer.Option(help="CSV or Parquet of normal operation (one column per variable).")],
+    data: Annotated[Path, typer.Option(help="CSV or Parquet to score, same variables, rows in time order.")],
+    false_alarm_rate: Annotated[float, typer.Option(help="Target share of normal samples in alarm.")] = 0.01,
+    lags: Annotated[int, typer.Option(help="Past samples in the PCA (0: static, >0: dynamic PCA).")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Write the per-sample scores to this CSV.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Last stdout line: one JSON object.")] = False,
+) -> None:
+    """Fit a monitor on normal operation and score another history: alarms and their top variables."""
+    from .core._io import read_table
+    from .industry.process import ProcessMonitor
+
+    try:
+        def numeric(path: Path) -> Any:
+            df = read_table(path)
+            keep = [c for c in df.columns if str(c).lower() not in ("time", "timestamp", "asset", "date")]
+            return df[keep]
+
+        mon = ProcessMonitor(false_alarm_rate=false_alarm_rate, lags=lags).fit_normal(numeric(normal),
+                                                                                     source=normal.name)
+        table = numeric(data)
+        scores = mon.score(table, source=data.name)
+    except BessemerError as err:
+        _fail(err)
+    alarm = scores["alarm"].to_numpy()
+    starts = [i for i in range(len(alarm)) if alarm[i] and (i == 0 or not alarm[i - 1])]
+    typer.echo(f"{len(scores)} samples, {int(alarm.sum())} in alarm ({alarm.mean():.1%}), {len(starts)} alarm(s); "
+               f"{int((scores['sensor_fault'] > 0).sum())} samples with a dead sensor")
+    for i in starts[:20]:
+        top = ", ".join(f"{c['variable']} {c['direction']} ({c['contribution']:.0%})"
+                        for c in mon.contributions(table.iloc[: i + 1], top=3))
+        typer.echo(f"  alarm from row {i + 1}: {top}")
+    if out is not None:
+        scores.to_csv(out, index_label="row")
+    if json_out:
+        sys.stdout.write(json.dumps({"n_samples": len(scores), "alarm_share": float(alarm.mean()),
+                                     "alarms": len(starts), "first_alarm_row": starts[0] + 1 if starts else None,
+                                     "limits": mon.limits_}) + "\n")
 
 
 @token_app.command("create")

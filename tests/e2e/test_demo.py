@@ -70,6 +70,37 @@ def test_demo_serves_a_ranked_fleet_that_updates_live(tmp_path: Path):
             if now > t0:
                 break
         assert now > t0, "predictions did not move with the live stream"
+
+        # process monitoring: the furnace streams too; a fault injected from the CLI raises an alarm
+        for _ in range(120):
+            try:
+                units = _get(f"{base}/api/process/units")["data"]
+                break
+            except OSError:  # 503 while the monitor trains
+                time.sleep(0.5)
+        else:
+            pytest.fail("the process service did not start")
+        assert units[0]["unit"] == "rhf-1" and units[0]["n_variables"] >= 20
+        out = subprocess.run([str(bessemer), "process", "inject", "burner_failure", "--url", base,
+                              "--home", str(tmp_path / "demo")], capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        assert "injected burner_failure" in out.stdout
+        for _ in range(120):
+            time.sleep(0.5)
+            alarms = _get(f"{base}/api/process/units/rhf-1/alarms")["data"]
+            if any(a["kind"] == "process" for a in alarms):
+                break
+        else:
+            pytest.fail("an injected burner failure raised no process alarm within 60 s")
+        top = next(a for a in alarms if a["kind"] == "process")["top"]
+        assert top and 0 < top[0]["contribution"] <= 1
+        assert _get(f"{base}/api/process/units")["data"][0]["active_fault"] == "burner_failure"
+        out = subprocess.run([str(bessemer), "process", "clear", "--url", base, "--home", str(tmp_path / "demo")],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0 and "cleared burner_failure" in out.stdout, out.stderr
+        token = (tmp_path / "demo" / "demo-token").read_text().strip()
+        assert (tmp_path / "demo" / "demo-token").stat().st_mode & 0o077 == 0, "the token file must be private"
+        assert token not in (tmp_path / "demo.log").read_text(), "the demo must not print its token"
     finally:
         proc.terminate()
         try:

@@ -30,7 +30,8 @@ def _rows(frame: Frame) -> pd.DataFrame:
 
 def test_public_names_are_pinned():
     assert sim.__all__ == sorted(sim.__all__)
-    assert set(sim.__all__) == {"SimHistory", "SimStep", "SteelWorks"}
+    assert set(sim.__all__) == {"FurnaceFault", "ProcessVariable", "ReheatFurnace", "SimHistory", "SimStep",
+                                "SteelWorks"}
 
 
 # ---------------------------------------------------------------- structure

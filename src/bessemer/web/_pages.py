@@ -61,5 +61,16 @@ def mount_dashboard(app: FastAPI) -> None:
             return _render(templates, request, "missing.html", status=404, page="missing", asset_id=asset_id)
         return _render(templates, request, "asset.html", page="asset", asset_id=asset_id)
 
+    @router.get("/process", response_class=HTMLResponse)
+    def process_page(request: Request) -> HTMLResponse:
+        return _render(templates, request, "process.html", page="process", unit="")
+
+    @router.get("/process/{unit}", response_class=HTMLResponse)
+    def process_unit_page(request: Request, unit: str) -> HTMLResponse:
+        svc = request.app.state.services.get("process")
+        if svc is not None and hasattr(svc, "units") and unit not in {u.get("unit") for u in svc.units()}:
+            return _render(templates, request, "missing.html", status=404, page="missing", asset_id=unit)
+        return _render(templates, request, "process.html", page="process", unit=unit)
+
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -16,7 +16,24 @@
       all: "All", back: "← Fleet overview", location: "Location", no_data: "No data",
       no_prediction: "No prediction for this asset yet.", load_error: "Could not load data",
       not_found: "Not found", asset_missing: "this asset does not exist.",
-      unit_h: "h", unit_cycle: "cycles", lang_button: "한국어", interval: "interval"
+      unit_h: "h", unit_cycle: "cycles", lang_button: "한국어", interval: "interval",
+      process_title: "Process monitoring",
+      process_hint: "Multivariate statistical monitoring of the live unit: Hotelling T², SPE and a moving-window statistic against their control limits.",
+      process_unit: "Unit", state: "State", state_normal: "Normal", state_alarm: "Alarm",
+      state_sensor_fault: "Sensor fault", state_warming_up: "Warming up", diagnosis: "Diagnosis",
+      unknown_fault: "Unknown fault", no_fault: "No fault detected", active_fault: "Injected fault", none: "None",
+      probability: "probability", statistics: "Monitoring statistics",
+      statistics_hint: "Line: statistic; dashed line: control limit; red dots and shading: samples in alarm.",
+      stat_hotelling: "Hotelling T²", stat_spe: "SPE (squared prediction error)", stat_window: "Moving-window statistic",
+      limit: "limit", contributions: "Top contributing variables (latest sample)",
+      contributions_hint: "Share of the latest deviation explained by each variable; ▲ above normal, ▼ below normal.",
+      alarms: "Alarms", start: "Start", end: "End", active: "Active", kind_process: "Process", kind_sensor: "Sensor",
+      top_variables: "Top variables", no_alarms: "No alarms",
+      fault_injection: "Fault injection (simulator)",
+      fault_injection_hint: "Needs an API token of role operator. The token is kept in this browser tab only.",
+      token: "API token", fault: "Fault", magnitude: "Magnitude", inject: "Inject", clear_fault: "Clear",
+      injected: "Fault injected", cleared: "Fault cleared", nothing_to_clear: "No fault was active",
+      need_token: "Type an operator token first.", refused: "The request was refused"
     },
     ko: {
       brand: "베세머", fleet_title: "설비 현황",
@@ -32,7 +49,24 @@
       all: "전체", back: "← 설비 현황", location: "위치", no_data: "데이터 없음",
       no_prediction: "이 설비의 예측이 아직 없습니다.", load_error: "데이터를 불러오지 못했습니다",
       not_found: "찾을 수 없음", asset_missing: "해당 설비가 없습니다.",
-      unit_h: "시간", unit_cycle: "사이클", lang_button: "English", interval: "구간"
+      unit_h: "시간", unit_cycle: "사이클", lang_button: "English", interval: "구간",
+      process_title: "공정 감시",
+      process_hint: "가동 중인 설비를 다변량 통계로 감시합니다: 호텔링 T², SPE, 이동 구간 통계량을 관리 한계와 비교합니다.",
+      process_unit: "설비", state: "상태", state_normal: "정상", state_alarm: "경보",
+      state_sensor_fault: "센서 이상", state_warming_up: "준비 중", diagnosis: "진단",
+      unknown_fault: "미확인 고장", no_fault: "이상 없음", active_fault: "주입된 고장", none: "없음",
+      probability: "확률", statistics: "감시 통계량",
+      statistics_hint: "선: 통계량, 점선: 관리 한계, 빨간 점과 음영: 경보 샘플.",
+      stat_hotelling: "호텔링 T²", stat_spe: "SPE (예측 오차 제곱)", stat_window: "이동 구간 통계량",
+      limit: "한계", contributions: "주요 기여 변수 (최근 샘플)",
+      contributions_hint: "최근 편차에서 각 변수가 차지하는 비율입니다. ▲ 정상보다 높음, ▼ 정상보다 낮음.",
+      alarms: "경보 이력", start: "시작", end: "종료", active: "진행 중", kind_process: "공정", kind_sensor: "센서",
+      top_variables: "주요 변수", no_alarms: "경보 없음",
+      fault_injection: "고장 주입 (시뮬레이터)",
+      fault_injection_hint: "운영자(operator) 권한의 API 토큰이 필요합니다. 토큰은 이 브라우저 탭에만 보관됩니다.",
+      token: "API 토큰", fault: "고장", magnitude: "크기", inject: "주입", clear_fault: "해제",
+      injected: "고장을 주입했습니다", cleared: "고장을 해제했습니다", nothing_to_clear: "진행 중인 고장이 없습니다",
+      need_token: "먼저 운영자 토큰을 입력하세요.", refused: "요청이 거부되었습니다"
     }
   };
   function pick() {
