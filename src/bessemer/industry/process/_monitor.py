@@ -45,6 +45,8 @@ from scipy import stats
 
 from bessemer.core import BaseModel, DataError, Frame, NotFittedError, SchemaError, Tags, register_model
 
+from . import _kernels as K
+
 STATISTICS = ("t2", "spe", "window")
 _TINY = 1e-12
 
@@ -65,6 +67,15 @@ def as_matrix(data: Any, variables: list[str] | None = None, *, what: str = "dat
     Traceback (most recent call last):
     bessemer.core._exceptions.DataError: row 2, column 'a': data: variable 'a' holds text ('x'), not a number
     """
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiu" and data.ndim == 2 and (
+            variables is None or data.shape[1] == len(variables)):
+        fast = np.asarray(data, dtype=float)  # the fast path for numeric arrays: only the value checks
+        names = list(variables) if variables is not None else [f"x{i + 1}" for i in range(fast.shape[1])]
+        return _checked(fast, names, what, source, allow_nan), names
+    if isinstance(data, pd.DataFrame) and variables is not None and all(v in data.columns for v in variables) \
+            and all(data[v].dtype.kind in "fiu" for v in variables):
+        return _checked(data[variables].to_numpy(dtype=float, na_value=np.nan), list(variables), what, source,
+                        allow_nan), list(variables)
     if isinstance(data, Frame):
         source = source or data.source
         df = data.to_pandas()[data.signals]
@@ -96,15 +107,21 @@ def as_matrix(data: Any, variables: list[str] | None = None, *, what: str = "dat
             raise DataError(f"{what}: variable {names[j]!r} holds text ({s.iloc[r]!r}), not a number",
                             file=source, row=r + 1, column=names[j])
         out[:, j] = num.to_numpy(dtype=float, na_value=np.nan)
-    inf = np.isinf(out)
-    if inf.any():
-        r, c = np.argwhere(inf)[0]
-        raise DataError(f"{what}: variable {names[c]!r} is infinite", file=source, row=int(r) + 1, column=names[c])
-    if not allow_nan and np.isnan(out).any():
-        r, c = np.argwhere(np.isnan(out))[0]
-        raise DataError(f"{what}: variable {names[c]!r} is missing (NaN); the normal-operation data a monitor "
-                        "learns from must be complete", file=source, row=int(r) + 1, column=names[c])
-    return out, names
+    return _checked(out, names, what, source, allow_nan), names
+
+
+def _checked(out: np.ndarray, names: list[str], what: str, source: str | None, allow_nan: bool) -> np.ndarray:
+    if not np.isfinite(out.sum()):  # one pass in the common, clean case
+        inf = np.isinf(out)
+        if inf.any():
+            r, c = np.argwhere(inf)[0]
+            raise DataError(f"{what}: variable {names[c]!r} is infinite", file=source, row=int(r) + 1,
+                            column=names[c])
+        if not allow_nan and np.isnan(out).any():
+            r, c = np.argwhere(np.isnan(out))[0]
+            raise DataError(f"{what}: variable {names[c]!r} is missing (NaN); the normal-operation data a monitor "
+                            "learns from must be complete", file=source, row=int(r) + 1, column=names[c])
+    return out
 
 
 def run_lengths(flags: np.ndarray) -> np.ndarray:
@@ -225,32 +242,38 @@ def _impute(Z: np.ndarray, dead: np.ndarray, imputer: np.ndarray) -> np.ndarray:
 
 
 def _dead_sensors(X: np.ndarray, varies: np.ndarray, flat_after: int) -> np.ndarray:
-    nan = np.isnan(X)
-    same = np.zeros_like(nan)
-    same[1:] = (X[1:] == X[:-1]) & ~nan[1:]
-    flat = (run_lengths(same) >= flat_after - 1) & varies
-    return nan | flat
+    """NaN or frozen (``flat_after`` equal values in a row) entries, scanning from a fresh start."""
+    p = X.shape[1]
+    dead = np.zeros(X.shape, dtype=bool)
+    K.dead_scan(np.ascontiguousarray(X), varies, int(flat_after), np.full(p, np.nan), np.zeros(p, dtype=np.int64),
+                dead)
+    return dead
 
 
 def _statistics(core: _Core, Z: np.ndarray, lags: int, alpha: float, window: int,
-                dead: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """t2, spe and window statistics (plus per-variable parts) of standardised rows."""
+                dead: np.ndarray | None = None, keep_parts: bool = True) -> dict[str, np.ndarray]:
+    """t2, spe and window statistics (with ``keep_parts``, the per-variable parts) of standardised rows.
+
+    A stream from an in-control start: the moving window and the exponentially weighted means
+    start empty, and lags before the first row repeat it. A dead sensor's own window statistics
+    say nothing about the process and are left out.
+    """
+    n, p = Z.shape
+    Z = np.ascontiguousarray(Z)
     L = _lagged(Z, lags)
     T = L @ core.loadings
-    R = L - T @ core.loadings.T
-    t2 = np.einsum("ij,ij->i", T / core.eigvals, T)
-    spe = np.einsum("ij,ij->i", R, R)
-    mean_z = _ewma(Z, alpha) / core.ewma_sd
-    sd_z = (_rolling_logsd(Z, window) - core.logsd_mu) / core.logsd_sd
-    sd_z = np.where(np.isfinite(sd_z), sd_z, 0.0)
-    if dead is not None and dead.any():
-        # a dead sensor's own window statistics say nothing about the process
-        mean_z = np.where(dead, 0.0, mean_z)
-        sd_z = np.where(dead, 0.0, sd_z)
-    sd_z[:, ~core.varies] = 0.0
-    var_win = np.maximum(np.abs(mean_z), sd_z)
-    return {"t2": t2, "spe": spe, "window": var_win.max(axis=1), "_T": T, "_R": R, "_mean_z": mean_z,
-            "_var_win": var_win}
+    T2 = T * T
+    t2 = T2 @ (1.0 / core.eigvals)
+    spe = np.maximum(np.einsum("ij,ij->i", L, L) - T2.sum(axis=1), 0.0)
+    dead = np.zeros((n, p), dtype=bool) if dead is None else dead
+    win, mean_z, var_win = K.window_scan(Z, dead, float(alpha), int(window), np.zeros(p), np.zeros((window, p)),
+                                         np.zeros((2, p)), np.zeros(1, dtype=np.int64), core.ewma_sd,
+                                         core.logsd_mu, core.logsd_sd, K.var_levels(core.logsd_mu, core.logsd_sd),
+                                         core.varies, keep_parts)
+    out = {"t2": t2, "spe": spe, "window": win}
+    if keep_parts:
+        out.update(_T=T, _R=L - T @ core.loadings.T, _mean_z=mean_z, _var_win=var_win)
+    return out
 
 
 # --------------------------------------------------------------------------- model
@@ -388,7 +411,7 @@ class ProcessMonitor(BaseModel):
             rest = [b for j, b in enumerate(blocks) if j != i]
             core = _fit_core(np.vstack(rest), **kw)
             st = _statistics(core, (block - core.mu) / core.sd * core.varies, self.lags, self.ewma_alpha,
-                             self.window)
+                             self.window, keep_parts=False)
             warm = min(len(block) // 2, int(2 / self.ewma_alpha))  # the block's EWMA start-up is not normal life
             oof.append(np.column_stack([st[s] for s in STATISTICS])[warm:])
         self.core_ = _fit_core(X, **kw)
@@ -411,13 +434,15 @@ class ProcessMonitor(BaseModel):
         return pd.DataFrame({k: out[k] for k in ("t2", "spe", "window", "exceed", "alarm", "sensor_fault", "state")},
                             index=index)
 
-    def _score_arrays(self, X: np.ndarray) -> dict[str, np.ndarray]:
+    def _score_arrays(self, X: np.ndarray, keep_parts: bool = False) -> dict[str, np.ndarray]:
         c = self.core_
         dead = _dead_sensors(X, c.varies, self.flat_after)
         Z = (X - c.mu) / c.sd
-        Z[:, ~c.varies] = 0.0
-        Z = _impute(Z, dead, c.imputer)
-        st = _statistics(c, Z, self.lags, self.ewma_alpha, self.window, dead)
+        if not c.varies.all():
+            Z[:, ~c.varies] = 0.0
+        if dead.any():
+            Z = _impute(Z, dead, c.imputer)
+        st = _statistics(c, Z, self.lags, self.ewma_alpha, self.window, dead, keep_parts)
         lim = self.limits_
         exceed = (st["t2"] > lim["t2"]) | (st["spe"] > lim["spe"]) | (st["window"] > lim["window"])
         alarm = run_lengths(exceed) >= self.persistence
@@ -447,7 +472,7 @@ class ProcessMonitor(BaseModel):
         """
         self._require_fitted()
         X, _ = as_matrix(data, self.variables_, what="data to explain")
-        st = self._score_arrays(X)
+        st = self._score_arrays(X, keep_parts=True)
         return self._explain(st, -1, top)
 
     def _explain(self, st: dict[str, np.ndarray], i: int, top: int) -> list[dict[str, Any]]:
@@ -477,12 +502,24 @@ class ProcessMonitor(BaseModel):
     def reset(self) -> None:
         """Forget the live stream's memory (lags, moving windows, persistence): a fresh start."""
         p = len(self.variables_)
-        self._buf = np.zeros((max(self.lags + 1, self.window), p))  # newest row last
+        self._lagbuf = np.zeros((self.lags + 1, p))
         self._n = 0
         self._ewma = np.zeros(p)
+        self._ring = np.zeros((self.window, p))
+        self._sums = np.zeros((2, p))
+        self._count = np.zeros(1, dtype=np.int64)
         self._run = 0
         self._last = np.full(p, np.nan)
-        self._same = np.zeros(p, dtype=int)
+        self._same = np.zeros(p, dtype=np.int64)
+        self._dead_row = np.zeros(p, dtype=bool)
+        self._zrow = np.zeros(p)
+        self._mean_z = np.zeros(p)
+        self._var_win = np.zeros(p)
+        self._out = np.zeros(3)
+        c = self.core_
+        self._lim = (float(self.limits_["t2"]), float(self.limits_["spe"]), float(self.limits_["window"]))
+        self._kargs = (c.loadings, c.eigvals, float(self.ewma_alpha), int(self.window))
+        self._wargs = (c.ewma_sd, c.logsd_mu, c.logsd_sd, K.var_levels(c.logsd_mu, c.logsd_sd), c.varies)
 
     def score_one(self, x: Any) -> dict[str, Any]:
         """Score one new sample and advance the stream (lags, windows, persistence).
@@ -494,48 +531,30 @@ class ProcessMonitor(BaseModel):
         self._require_fitted()
         c = self.core_
         v = self._vector(x)
-        nan = np.isnan(v)
-        same = (v == self._last) & ~nan
-        self._same = np.where(same, self._same + 1, 0)
-        self._last = v
-        dead = nan | ((self._same >= self.flat_after - 1) & c.varies)
-        z = (v - c.mu) / c.sd
-        z[~c.varies] = 0.0
-        if dead.any():
-            z = _impute(z[None, :], dead[None, :], c.imputer)[0]
-        if self._n == 0:
-            self._buf[:] = z
-        else:
-            self._buf[:-1] = self._buf[1:]
-            self._buf[-1] = z
+        nd = K.stream_step(v, c.mu, c.sd, c.varies, self.flat_after, self._last, self._same, self._dead_row,
+                           self._zrow)
+        if nd:
+            self._zrow[:] = _impute(self._zrow[None, :], self._dead_row[None, :], c.imputer)[0]
+        loadings, eigvals, alpha, window = self._kargs
+        ewma_sd, logsd_mu, logsd_sd, var0, varies = self._wargs
+        out = self._out
+        K.stream_stats(self._zrow, self._dead_row, self._lagbuf, self._n, self.lags, loadings, eigvals, alpha, window,
+                       self._ewma, self._ring, self._sums, self._count, ewma_sd, logsd_mu, logsd_sd, var0, varies,
+                       self._mean_z, self._var_win, out)
         self._n += 1
-        a = self.ewma_alpha
-        self._ewma = (1 - a) * self._ewma + a * z
-        lagged = self._buf[::-1][: self.lags + 1].ravel() if self.lags else z
-        t = lagged @ c.loadings
-        r = lagged - t @ c.loadings.T
-        t2 = float(np.dot(t / c.eigvals, t))
-        spe = float(np.dot(r, r))
-        mean_z = self._ewma / c.ewma_sd
-        if self._n >= self.window:
-            with np.errstate(divide="ignore"):
-                sd_z = (0.5 * np.log(self._buf[-self.window:].var(axis=0, ddof=1)) - c.logsd_mu) / c.logsd_sd
-            sd_z = np.where(np.isfinite(sd_z), sd_z, 0.0)
-        else:
-            sd_z = np.zeros_like(mean_z)
-        if dead.any():
-            mean_z = np.where(dead, 0.0, mean_z)
-            sd_z = np.where(dead, 0.0, sd_z)
-        sd_z[~c.varies] = 0.0
-        win = float(np.maximum(np.abs(mean_z), sd_z).max())
-        lim = self.limits_
-        exceed = t2 > lim["t2"] or spe > lim["spe"] or win > lim["window"]
+        t2, spe, win = float(out[0]), float(out[1]), float(out[2])
+        lt, ls, lw = self._lim
+        exceed = t2 > lt or spe > ls or win > lw
         self._run = self._run + 1 if exceed else 0
         alarm = self._run >= self.persistence
-        dead_names = [self.variables_[j] for j in np.flatnonzero(dead)]
-        state = "alarm" if alarm else ("sensor_fault" if dead_names else "normal")
-        return {"t2": t2, "spe": spe, "window": win, "exceed": bool(exceed), "alarm": bool(alarm),
-                "state": state, "dead_sensors": dead_names}
+        if nd:
+            dead_names = [self.variables_[j] for j in np.flatnonzero(self._dead_row)]
+            state = "alarm" if alarm else "sensor_fault"
+        else:
+            dead_names = []
+            state = "alarm" if alarm else "normal"
+        return {"t2": t2, "spe": spe, "window": win, "exceed": exceed, "alarm": alarm, "state": state,
+                "dead_sensors": dead_names}
 
     def learn_one(self, x: Any) -> ProcessMonitor:
         """Adapt the normal centre and scale to one sample known to be normal (``adapt_rate`` > 0).
@@ -569,14 +588,14 @@ class ProcessMonitor(BaseModel):
                 j = int(np.flatnonzero(np.isinf(v))[0])
                 raise DataError(f"variable {self.variables_[j]!r} is infinite", column=self.variables_[j])
             return v
-        v = np.asarray(x, dtype=float).ravel()
+        v = np.array(x, dtype=float).ravel()
         if v.shape[0] != len(self.variables_):
             raise SchemaError(f"sample has {v.shape[0]} values but the monitor was fitted on "
                               f"{len(self.variables_)} variables")
         if np.isinf(v).any():
             j = int(np.flatnonzero(np.isinf(v))[0])
             raise DataError(f"variable {self.variables_[j]!r} is infinite", column=self.variables_[j])
-        return v.copy()
+        return v
 
     @property
     def _index(self) -> dict[str, int]:
