@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import resource
+import sys
 from types import ModuleType
 
 _SAFE = re.compile(r"^[^\x00-\x1f\x7f<>]*$")
@@ -25,3 +27,9 @@ def optional_import(module: str, *, extra: str) -> ModuleType:
             f"{module!r} is needed for this feature but is not installed; "
             f"install it with: pip install 'bessemer[{extra}]'"
         ) from err
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (``ru_maxrss`` is KB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0

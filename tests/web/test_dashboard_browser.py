@@ -6,111 +6,30 @@ Skipped when chromium is not installed, unless ``BESSEMER_REQUIRE_BROWSER=1``. S
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
 
 from bessemer.api import create_app
 from bessemer.api.testing import FakeMaintenanceService, demo_store
-from bessemer.core import Settings, load_domains
+from bessemer.core import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _chromium() -> str:
-    exe = shutil.which("chromium")
-    required = os.environ.get("BESSEMER_REQUIRE_BROWSER") == "1"
-    if exe is None:
-        if required:
-            pytest.fail("BESSEMER_REQUIRE_BROWSER=1 but no `chromium` on PATH (apt-get install chromium)")
-        pytest.skip("Debian chromium is not installed (`chromium` not on PATH); set BESSEMER_REQUIRE_BROWSER=1 "
-                    "to make this a failure")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if required:
-            pytest.fail("BESSEMER_REQUIRE_BROWSER=1 but the playwright package is missing")
-        pytest.skip("the playwright Python package is not installed")
-    return exe
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
-def served():
-    import uvicorn
-
+def served(serve_app):
     store = demo_store(hours=48)
     service = FakeMaintenanceService(store)
     app = create_app(Settings(language="en"), store=store, services={"maintenance": service})
-    if load_domains()["maintenance"].routers is None:
-        from bessemer.industry.maintenance._api import maintenance_routers  # until the domain plugs it in
-
-        for r in maintenance_routers():
-            app.include_router(r)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 15 s")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "app": app, "service": service}
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield {"url": url, "app": app, "service": service}
     store.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    exe = _chromium()
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=10_000)
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    d = Path(os.environ.get("BESSEMER_SCREENSHOTS") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
-def _page(browser, problems):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = ctx.new_page()
-    page.set_default_timeout(10_000)
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return ctx, page
-
-
-def test_fleet_to_asset_rul_chart_and_korean(browser, served, shots):
+def test_fleet_to_asset_rul_chart_and_korean(browser, served, shots, new_page):
     from playwright.sync_api import expect
 
     problems: list[str] = []
-    ctx, page = _page(browser, problems)
+    ctx, page = new_page(browser, problems)
     base = served["url"]
     page.goto(base + "/?poll=700")
     page.wait_for_selector("#fleet-table tbody tr")
@@ -163,7 +82,7 @@ def test_fleet_to_asset_rul_chart_and_korean(browser, served, shots):
     assert not problems, problems
 
 
-def test_preparing_page_then_ready(browser, served, shots):
+def test_preparing_page_then_ready(browser, served, shots, new_page):
     from playwright.sync_api import expect
 
     problems: list[str] = []
@@ -171,7 +90,7 @@ def test_preparing_page_then_ready(browser, served, shots):
     service = app.state.services.pop("maintenance")
     app.state.progress = {"stage": "training RUL models", "fraction": 0.4}
     try:
-        ctx, page = _page(browser, problems)
+        ctx, page = new_page(browser, problems)
         page.goto(served["url"] + "/?lang=en&poll=700")
         page.wait_for_selector("#preparing:not([hidden])")
         expect(page.locator("#progress-stage")).to_contain_text("training")

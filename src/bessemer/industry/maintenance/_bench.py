@@ -7,14 +7,13 @@ compare with ``RUL_FD00N.txt`` capped at 125 cycles (predictions are in ``[0, 12
 
 from __future__ import annotations
 
-import resource
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bessemer._compat import peak_rss_mb
 from bessemer.datasets import load_cmapss
 
 from ._rul import RULModel
@@ -32,11 +31,6 @@ def phm08_score(pred: np.ndarray, true: np.ndarray) -> float:
     """
     d = np.asarray(pred, dtype=np.float64) - np.asarray(true, dtype=np.float64)
     return float(np.sum(np.where(d < 0, np.exp(-d / 13.0) - 1.0, np.exp(d / 10.0) - 1.0)))
-
-
-def _peak_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
 
 
 def run_cmapss_bench(data_dir: Path, subset: str, *, seed: int = 0, **params: Any) -> dict[str, Any]:
@@ -82,7 +76,7 @@ def run_cmapss_bench(data_dir: Path, subset: str, *, seed: int = 0, **params: An
         "width90": float(np.mean(hi - lo)),
         "train_s": t1 - t0,
         "predict_s": t2 - t1,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_rss_mb(),
         "n_regimes": int(model.n_regimes_),
         "cv_rmse": float(model.cv_["cv_rmse"]),
     }

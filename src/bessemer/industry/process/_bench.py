@@ -21,24 +21,18 @@ defaults, chosen on the training files alone.
 
 from __future__ import annotations
 
-import resource
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bessemer._compat import peak_rss_mb
 from bessemer.core import DataError
 from bessemer.datasets._tep import TEST_ONSET, UNOBSERVABLE, load_tep
 
 from ._diagnosis import NORMAL, FaultClassifier
 from ._monitor import ProcessMonitor
-
-
-def _peak_mb() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return r / 1024 / 1024 if sys.platform == "darwin" else r / 1024
 
 
 def run_tep_bench(data_dir: str | Path, *, n_jobs: int = 2, progress: Any = None,
@@ -112,7 +106,7 @@ def run_tep_bench(data_dir: str | Path, *, n_jobs: int = 2, progress: Any = None
         "score_rows_s": n_scored / score_s if score_s > 0 else None,
         "calibration_alarm_rate": monitor.calibration_["calibration_alarm_rate"],
         "classifier_temperature": getattr(clf, "temperature_", None),
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_rss_mb(),
     }
 
 
