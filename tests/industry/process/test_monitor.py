@@ -166,6 +166,20 @@ def test_batch_and_stream_give_the_same_numbers(train, lags):
     assert live["dead_sensors"].iloc[110] == ["v4"]
 
 
+@pytest.mark.parametrize("lags", [0, 2])
+@pytest.mark.parametrize("block", [1, 7, 1024])
+def test_scoring_in_blocks_carries_the_stream_across_block_edges(train, lags, block):
+    mon = ProcessMonitor(lags=lags, window=10, flat_after=8).fit_normal(train)
+    X = process(90, seed=6).to_numpy(copy=True)
+    X[5:9, 1] = np.nan
+    X[20:40, 4] = X[20, 4]
+    X[60:, 3] += 3 * _sd(train, 3)
+    whole = mon._score_arrays(X, keep_parts=True)   # one pass over all rows
+    parts = mon._scan_blocks(X, block=block)
+    for s in (*STATISTICS, "sensor_fault"):
+        np.testing.assert_allclose(parts[s], whole[s], rtol=1e-9, atol=1e-12, err_msg=s)
+
+
 def test_score_one_accepts_mappings_and_none_is_a_dead_sensor(monitor, train):
     row = train.iloc[-1]
     monitor.reset()
@@ -353,6 +367,16 @@ def test_text_and_infinite_values_are_refused_with_row_and_column(monitor, train
     with pytest.raises(DataError) as err:
         monitor.score_one(np.r_[1.0, -np.inf, 1, 1, 1, 1])
     assert err.value.column == "v1"
+    rows = process(5, seed=22).to_numpy()
+    monitor.reset()
+    fresh = [monitor.score_one(x)["t2"] for x in rows]
+    monitor.reset()
+    refused_on_the_way = []
+    for x in rows:
+        with pytest.raises(DataError, match="'v3' is infinite"):
+            monitor.score_one(np.where(np.arange(len(x)) == 3, np.inf, x))  # refused: the stream does not move
+        refused_on_the_way.append(monitor.score_one(x)["t2"])
+    assert refused_on_the_way == fresh
     bad = train.copy()
     bad.iloc[11, 0] = np.nan
     with pytest.raises(DataError) as err:

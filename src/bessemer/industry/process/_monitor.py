@@ -222,32 +222,50 @@ def _fit_core(X: np.ndarray, *, variance: float, lags: int, alpha: float, window
                  imputer=vt0[:k0].T.copy(), ewma_sd=ewma_sd, logsd_mu=logsd_mu, logsd_sd=logsd_sd, varies=varies)
 
 
-def _impute(Z: np.ndarray, dead: np.ndarray, imputer: np.ndarray) -> np.ndarray:
-    """Replace dead entries of standardised rows by their PCA estimate from the live ones."""
-    if not dead.any():
+_ROW0 = np.zeros(1, dtype=np.intp)
+#: the states of a scored sample (``score``'s ``state`` column is a categorical of these)
+STATES = ("normal", "sensor_fault", "alarm")
+
+
+def _impute(Z: np.ndarray, dead: np.ndarray, imputer: np.ndarray, rows: np.ndarray | None = None,
+            cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
+    """Replace dead entries of standardised rows by their PCA estimate from the live ones (in place).
+
+    The estimate is the least-squares fit of the live entries by the imputer's loadings; the map
+    from live to dead entries depends only on which sensors are dead, so it is kept in ``cache``.
+    ``rows`` are the rows with a dead entry, when the caller already knows them.
+    """
+    if rows is None:
+        rows = np.flatnonzero(dead.any(axis=1))
+    if not len(rows):
         return Z
-    Z = Z.copy()
-    rows = np.flatnonzero(dead.any(axis=1))
-    masks, inverse = np.unique(dead[rows], axis=0, return_inverse=True)
-    for m_i, mask in enumerate(masks):
-        rr = rows[inverse.ravel() == m_i]
-        live = ~mask
-        P = imputer[live]
-        if P.shape[0] == 0:
-            Z[np.ix_(rr, mask)] = 0.0
-            continue
-        t, *_ = np.linalg.lstsq(P, np.nan_to_num(Z[np.ix_(rr, live)]).T, rcond=None)
-        Z[np.ix_(rr, mask)] = (imputer[mask] @ t).T
+    cache = {} if cache is None else cache
+    groups: dict[bytes, np.ndarray] = {}
+    packed = np.packbits(dead[rows], axis=1)
+    if packed.shape[1] <= 8:  # up to 64 variables: one integer per pattern, grouped by numpy
+        wide = np.zeros((len(rows), 8), dtype=np.uint8)
+        wide[:, :packed.shape[1]] = packed
+        keys, inverse = np.unique(wide.view(np.uint64).ravel(), return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(keys) + 1))
+        for u in range(len(keys)):
+            members = rows[order[bounds[u]:bounds[u + 1]]]
+            groups[packed[order[bounds[u]]].tobytes()] = members
+    else:
+        lists: dict[bytes, list[int]] = {}
+        for r, key in zip(rows.tolist(), packed, strict=True):
+            lists.setdefault(key.tobytes(), []).append(r)
+        groups = {k: np.asarray(v) for k, v in lists.items()}
+    for key, members in groups.items():
+        if key not in cache:
+            mask = dead[members[0]]
+            live = np.flatnonzero(~mask)
+            P = imputer[live]
+            M = imputer[mask] @ np.linalg.pinv(P) if len(live) else np.zeros((int(mask.sum()), 0))
+            cache[key] = (live, np.flatnonzero(mask), M)
+        live, gone, M = cache[key]
+        Z[np.ix_(members, gone)] = np.nan_to_num(Z[np.ix_(members, live)]) @ M.T
     return Z
-
-
-def _dead_sensors(X: np.ndarray, varies: np.ndarray, flat_after: int) -> np.ndarray:
-    """NaN or frozen (``flat_after`` equal values in a row) entries, scanning from a fresh start."""
-    p = X.shape[1]
-    dead = np.zeros(X.shape, dtype=bool)
-    K.dead_scan(np.ascontiguousarray(X), varies, int(flat_after), np.full(p, np.nan), np.zeros(p, dtype=np.int64),
-                dead)
-    return dead
 
 
 def _statistics(core: _Core, Z: np.ndarray, lags: int, alpha: float, window: int,
@@ -267,7 +285,7 @@ def _statistics(core: _Core, Z: np.ndarray, lags: int, alpha: float, window: int
     spe = np.maximum(np.einsum("ij,ij->i", L, L) - T2.sum(axis=1), 0.0)
     dead = np.zeros((n, p), dtype=bool) if dead is None else dead
     win, mean_z, var_win = K.window_scan(Z, dead, float(alpha), int(window), np.zeros(p), np.zeros((window, p)),
-                                         np.zeros((2, p)), np.zeros(1, dtype=np.int64), core.ewma_sd,
+                                         np.zeros((2, p)), np.zeros(1, dtype=np.int64), 1.0 / core.ewma_sd,
                                          core.logsd_mu, core.logsd_sd, K.var_levels(core.logsd_mu, core.logsd_sd),
                                          core.varies, keep_parts)
     out = {"t2": t2, "spe": spe, "window": win}
@@ -432,24 +450,66 @@ class ProcessMonitor(BaseModel):
         out = self._score_arrays(X)
         index = data.index if isinstance(data, pd.DataFrame) else None
         return pd.DataFrame({k: out[k] for k in ("t2", "spe", "window", "exceed", "alarm", "sensor_fault", "state")},
-                            index=index)
+                            index=index, copy=False)
 
     def _score_arrays(self, X: np.ndarray, keep_parts: bool = False) -> dict[str, np.ndarray]:
         c = self.core_
-        dead = _dead_sensors(X, c.varies, self.flat_after)
-        Z = (X - c.mu) / c.sd
-        if not c.varies.all():
-            Z[:, ~c.varies] = 0.0
-        if dead.any():
-            Z = _impute(Z, dead, c.imputer)
-        st = _statistics(c, Z, self.lags, self.ewma_alpha, self.window, dead, keep_parts)
+        n, p = X.shape
+        X = np.ascontiguousarray(X, dtype=float)
+        if keep_parts:
+            dead = np.zeros((n, p), dtype=bool)
+            Z = np.empty((n, p))
+            n_dead = np.zeros(n, dtype=np.int64)
+            K.prepare_scan(X, c.mu, 1.0 / c.sd, c.varies, int(self.flat_after), np.full(p, np.nan),
+                           np.zeros(p, dtype=np.int64), dead, Z, n_dead)
+            rows = np.flatnonzero(n_dead)
+            if len(rows):
+                _impute(Z, dead, c.imputer, rows, self._imputations)
+            st = _statistics(c, Z, self.lags, self.ewma_alpha, self.window, dead, True)
+            st.update(_dead=dead, _Z=Z)
+        else:
+            st = self._scan_blocks(X)
+            n_dead = st["sensor_fault"]
         lim = self.limits_
         exceed = (st["t2"] > lim["t2"]) | (st["spe"] > lim["spe"]) | (st["window"] > lim["window"])
         alarm = run_lengths(exceed) >= self.persistence
-        n_dead = dead.sum(axis=1)
-        state = np.where(alarm, "alarm", np.where(n_dead > 0, "sensor_fault", "normal"))
-        st.update(exceed=exceed, alarm=alarm, sensor_fault=n_dead, state=state, _dead=dead, _Z=Z)
+        codes = np.zeros(n, dtype=np.int8)
+        codes[n_dead > 0] = 1
+        codes[alarm] = 2
+        state = pd.Categorical.from_codes(codes, categories=STATES)
+        st.update(exceed=exceed, alarm=alarm, sensor_fault=n_dead, state=state)
         return st
+
+    def _scan_blocks(self, X: np.ndarray, block: int = 2048) -> dict[str, np.ndarray]:
+        """t2, spe, window and dead-sensor count per row; the projections a block of rows at a time.
+
+        The same recursions as one pass over the whole history (their state runs on from block
+        to block), but the projections' working arrays stay in the processor's cache.
+        """
+        c, lags = self.core_, self.lags
+        n, p = X.shape
+        dead = np.zeros((n, p), dtype=bool)
+        Z = np.empty((n, p))
+        n_dead = np.zeros(n, dtype=np.int64)
+        K.prepare_scan(X, c.mu, 1.0 / c.sd, c.varies, int(self.flat_after), np.full(p, np.nan),
+                       np.zeros(p, dtype=np.int64), dead, Z, n_dead)
+        rows = np.flatnonzero(n_dead)
+        if len(rows):
+            _impute(Z, dead, c.imputer, rows, self._imputations)
+        t2, spe, win = np.empty(n), np.empty(n), np.empty(n)
+        ewma, ring, sums, count = np.zeros(p), np.zeros((self.window, p)), np.zeros((2, p)), np.zeros(1, np.int64)
+        levels = K.var_levels(c.logsd_mu, c.logsd_sd)
+        inv_eig, inv_esd = 1.0 / c.eigvals, 1.0 / c.ewma_sd
+        for b0 in range(0, n, block):
+            b1 = min(b0 + block, n)
+            if lags:  # rows before the block give its lags; before the start, the first row repeats
+                L = _lagged(Z[max(b0 - lags, 0):b1], lags)[min(b0, lags):]
+            else:
+                L = Z[b0:b1]
+            K.projection_stats(L, L @ c.loadings, inv_eig, t2[b0:b1], spe[b0:b1])
+            win[b0:b1] = K.window_scan(Z[b0:b1], dead[b0:b1], float(self.ewma_alpha), int(self.window), ewma, ring,
+                                       sums, count, inv_esd, c.logsd_mu, c.logsd_sd, levels, c.varies, False)[0]
+        return {"t2": t2, "spe": spe, "window": win, "sensor_fault": n_dead}
 
     def _predict(self, frame: Frame) -> pd.DataFrame:
         df = frame.to_pandas()
@@ -519,7 +579,8 @@ class ProcessMonitor(BaseModel):
         c = self.core_
         self._lim = (float(self.limits_["t2"]), float(self.limits_["spe"]), float(self.limits_["window"]))
         self._kargs = (c.loadings, c.eigvals, float(self.ewma_alpha), int(self.window))
-        self._wargs = (c.ewma_sd, c.logsd_mu, c.logsd_sd, K.var_levels(c.logsd_mu, c.logsd_sd), c.varies)
+        self._inv_sd = 1.0 / c.sd
+        self._wargs = (1.0 / c.ewma_sd, c.logsd_mu, c.logsd_sd, K.var_levels(c.logsd_mu, c.logsd_sd), c.varies)
 
     def score_one(self, x: Any) -> dict[str, Any]:
         """Score one new sample and advance the stream (lags, windows, persistence).
@@ -531,16 +592,21 @@ class ProcessMonitor(BaseModel):
         self._require_fitted()
         c = self.core_
         v = self._vector(x)
-        nd = K.stream_step(v, c.mu, c.sd, c.varies, self.flat_after, self._last, self._same, self._dead_row,
-                           self._zrow)
-        if nd:
-            self._zrow[:] = _impute(self._zrow[None, :], self._dead_row[None, :], c.imputer)[0]
         loadings, eigvals, alpha, window = self._kargs
-        ewma_sd, logsd_mu, logsd_sd, var0, varies = self._wargs
+        inv_esd, logsd_mu, logsd_sd, var0, varies = self._wargs
         out = self._out
-        K.stream_stats(self._zrow, self._dead_row, self._lagbuf, self._n, self.lags, loadings, eigvals, alpha, window,
-                       self._ewma, self._ring, self._sums, self._count, ewma_sd, logsd_mu, logsd_sd, var0, varies,
-                       self._mean_z, self._var_win, out)
+        nd = K.stream_one(v, c.mu, self._inv_sd, self.flat_after, self._last, self._same, self._dead_row, self._zrow,
+                          self._lagbuf, self._n, self.lags, loadings, eigvals, alpha, window, self._ewma, self._ring,
+                          self._sums, self._count, inv_esd, logsd_mu, logsd_sd, var0, varies, self._mean_z,
+                          self._var_win, out)
+        if nd < 0:  # an infinite value: refused before the stream moved on
+            name = self.variables_[-nd - 1]
+            raise DataError(f"variable {name!r} is infinite", column=name)
+        if nd:  # dead sensors: estimate them from the live ones, then the statistics
+            _impute(self._zrow[None, :], self._dead_row[None, :], c.imputer, _ROW0, self._imputations)
+            K.stream_stats(self._zrow, self._dead_row, self._lagbuf, self._n, self.lags, loadings, eigvals, alpha,
+                           window, self._ewma, self._ring, self._sums, self._count, inv_esd, logsd_mu, logsd_sd, var0,
+                           varies, self._mean_z, self._var_win, out)
         self._n += 1
         t2, spe, win = float(out[0]), float(out[1]), float(out[2])
         lt, ls, lw = self._lim
@@ -571,6 +637,7 @@ class ProcessMonitor(BaseModel):
         d = v - c.mu
         c.mu[ok] += r * d[ok]
         c.sd[ok] = np.sqrt((1 - r) * c.sd[ok] ** 2 + r * d[ok] ** 2)
+        self._inv_sd = 1.0 / c.sd
         return self
 
     def _vector(self, x: Any) -> np.ndarray:
@@ -588,6 +655,8 @@ class ProcessMonitor(BaseModel):
                 j = int(np.flatnonzero(np.isinf(v))[0])
                 raise DataError(f"variable {self.variables_[j]!r} is infinite", column=self.variables_[j])
             return v
+        if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.shape[0] == len(self.variables_):
+            return x  # read, never written; the kernel refuses infinities (see score_one)
         v = np.array(x, dtype=float).ravel()
         if v.shape[0] != len(self.variables_):
             raise SchemaError(f"sample has {v.shape[0]} values but the monitor was fitted on "
@@ -604,6 +673,15 @@ class ProcessMonitor(BaseModel):
             idx = {v: i for i, v in enumerate(self.variables_)}
             self._index_cache = idx
         return idx
+
+    @property
+    def _imputations(self) -> dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Live-to-dead maps per pattern of dead sensors, for the fitted core (see :func:`_impute`)."""
+        held = self.__dict__.get("_imputation_cache")
+        if held is None or held[0] is not self.core_:
+            held = (self.core_, {})
+            self.__dict__["_imputation_cache"] = held
+        return held[1]
 
     def _require_fitted(self) -> None:
         if not hasattr(self, "core_"):
