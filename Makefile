@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed clean
+.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed bench-steel-energy clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
@@ -41,6 +41,10 @@ install-bench: install
 
 bench-process-speed: install-bench
 	$(BIN)/python benchmarks/process_speed.py
+
+STEEL_ENERGY ?= ../shared/data/steel_energy_uci/Steel_industry_data.csv
+bench-steel-energy: install
+	$(BIN)/bessemer bench steel-energy --train $(STEEL_ENERGY) --test $(STEEL_ENERGY) --split 2018-08-01
 
 bench-cmapss: install
 	$(BIN)/bessemer bench cmapss --subset FD001

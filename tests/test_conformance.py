@@ -33,6 +33,13 @@ def _fixture(cls: type[BaseModel]) -> tuple[Frame, np.ndarray | None]:
     if task in ("rul", "health"):
         frame, rul = make_run_to_failure(8, seed=3)
         return frame, None
+    if task == "forecast":  # three weeks of generated 15-minute plant load, no target beyond the frame
+        from bessemer.industry.energy._synthetic import make_plant_load
+
+        plant = make_plant_load(21, seed=3)
+        # signals only: the checks rebuild frames from to_pandas() without meta (the load type then
+        # comes from the KEPCO schedule)
+        return Frame(plant.to_pandas()[["asset", "time", *plant.signals]], units=plant.units), None
     frame, rul = make_run_to_failure(8, seed=3)
     if task == "anomaly":  # trained on (presumed normal) operation, without labels
         return frame, None

@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 PACKAGES = ["bessemer.api", "bessemer.core", "bessemer.datasets", "bessemer.industry.maintenance",
-            "bessemer.industry.process", "bessemer.sim", "bessemer.testing"]
+            "bessemer.industry.energy", "bessemer.industry.process", "bessemer.sim", "bessemer.testing"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

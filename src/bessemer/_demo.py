@@ -2,7 +2,9 @@
 
 ``demo``: serve at once (the page shows progress), then in a background thread simulate
 the steel works' history into a fresh store, train one RUL model per equipment kind,
-start the maintenance service and stream live readings from the simulator.
+start the maintenance service and stream live readings from the simulator. The energy
+page's service (a generated meter with its day-ahead forecasts, bills, an optimised
+schedule and the carbon ledger, :func:`prepare_energy`) is prepared beside the stream.
 ``serve``: the same server over an existing store and the registry's models.
 """
 
@@ -109,6 +111,64 @@ def prepare_process(settings: Settings, store: Store, *, progress: Progress | No
     return ProcessService([unit])
 
 
+#: Contract power (계약전력) of the demo's energy site: above the generated melt shop's highest 15-minute
+#: demand (about 77 MW), as a contract must be. An illustrative figure, not a real customer's.
+DEMO_CONTRACT_KW = 80_000.0
+#: What the demo assumes where the tariff data has no value: the fuel-cost adjustment from 2026-Q2 on is not
+#: published in the reference (Unconfirmed); the last published value, +5.0 won/kWh (the upper limit, applied
+#: from 2022-Q3 and maintained for 2026-Q1, Confirmed), is assumed to continue. Bills list it in their notes.
+DEMO_TARIFF_ASSUMPTIONS: dict[str, float] = {"fuel_cost_adjustment": 5.0}
+#: Days of generated meter history for the energy page (about three months: two or more full bills).
+DEMO_ENERGY_DAYS = 91
+#: Solver time limit for the demo's schedule (the demo must be ready quickly on 2 cores).
+DEMO_SCHEDULE_TIME_LIMIT_S = 20.0
+
+
+def demo_meter(*, days: int = DEMO_ENERGY_DAYS, seed: int = 7, now: Any = None) -> Any:
+    """The demo site's 15-minute meter: a generated EAF melt shop whose history ends now.
+
+    ``days`` local days up to and including today (Asia/Seoul), keeping only the intervals that
+    have ended by ``now`` (default: the current time).
+    """
+    import pandas as pd
+
+    from .core import Frame
+    from .industry.energy._synthetic import make_plant_load
+
+    tz = "Asia/Seoul"
+    now = pd.Timestamp.now(tz=tz) if now is None else pd.Timestamp(now).tz_convert(tz)
+    today = now.normalize()
+    frame = make_plant_load(days, start=(today - pd.Timedelta(days=days - 1)).date().isoformat(), seed=seed)
+    df = frame.to_pandas()
+    df = df[df["time"] + pd.Timedelta(minutes=15) <= now.tz_convert("UTC")].reset_index(drop=True)
+    return Frame(df, units=frame.units, time_kind="timestamp", meta=frame.meta, source=frame.source)
+
+
+def prepare_energy(settings: Settings, *, progress: Progress | None = None, now: Any = None,
+                   time_limit_s: float = DEMO_SCHEDULE_TIME_LIMIT_S) -> Any:
+    """Build the demo's energy service: forecasts, bills, a schedule and the carbon ledger of a generated meter.
+
+    The site is a generated EAF melt shop (``demo_meter``) billed on KEPCO 산업용(을) 고압A 선택 II with
+    a contract power of :data:`DEMO_CONTRACT_KW` and the assumptions in :data:`DEMO_TARIFF_ASSUMPTIONS`.
+    """
+    import pandas as pd
+
+    from .industry.energy import EnergyService, load_tariff
+
+    def say(stage: str, frac: float) -> None:
+        if progress is not None:
+            progress.update(stage, frac)
+
+    say("energy: generating the meter history", 0.0)
+    meter = demo_meter(seed=settings.seed, now=now)
+    last_day = pd.Timestamp(meter.column("time")[-1]).tz_convert("Asia/Seoul").date()
+    tariff = load_tariff("kepco-industrial-eul", voltage="high_a", option="II", on=last_day,
+                         assume=DEMO_TARIFF_ASSUMPTIONS)
+    return EnergyService.build(meter, tariff=tariff, contract_kw=DEMO_CONTRACT_KW, name_en="Pohang EAF melt shop",
+                               name_ko="포항 전기로 제강공장", time_limit_s=time_limit_s, seed=settings.seed,
+                               progress=say)
+
+
 def demo_token(settings: Settings, store: Store) -> Path:
     """Create an operator token for the demo and keep it, readable only by this user, in the demo folder.
 
@@ -176,8 +236,10 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
         store = fresh_store(settings)
         _, service = prepare_demo(settings, store, hours=hours, progress=progress)
         process = prepare_process(settings, store, progress=progress)
+        energy = prepare_energy(settings, progress=progress)
+        sched = energy.schedule()
         progress.update(f"ready: {len(service.fleet())} assets scored, {len(process.units())} process unit(s) "
-                        "monitored", 1.0)
+                        f"monitored, energy schedule saves ₩{sched['saving_won']:,.0f} ({sched['status']})", 1.0)
         store.close()
         return
 
@@ -187,6 +249,14 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
     progress = Progress(app.state.progress)
     stop = threading.Event()
 
+    def energy_background(ready: str) -> None:
+        try:
+            app.state.services["energy"] = prepare_energy(settings, progress=progress)
+            progress.update(ready, 1.0)
+        except Exception as err:  # the other pages keep working; the energy page shows this stage
+            progress.update(f"energy failed: {err}", 1.0)
+            app.state.progress["energy_error"] = str(err)
+
     def background() -> None:
         try:
             sim, service = prepare_demo(settings, store, hours=hours, progress=progress)
@@ -194,8 +264,12 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
             process = prepare_process(settings, store, progress=progress)
             app.state.services["process"] = process
             token_file = demo_token(settings, store)
-            progress.update(f"ready: open http://{settings.host}:{settings.port}/ (an operator token for fault "
-                            f"injection is in {token_file})", 1.0)
+            ready = (f"ready: open http://{settings.host}:{settings.port}/ (an operator token for fault "
+                     f"injection is in {token_file})")
+            progress.update(ready, 1.0)
+            # the energy page's service is prepared beside the live stream, so the stream starts at once
+            threading.Thread(target=energy_background, args=(ready,), name="bessemer-demo-energy",
+                             daemon=True).start()
             stream_live(store, sim, service, speed=speed, stop=stop, process=process)
         except Exception as err:  # shown on the page and in the terminal
             progress.update(f"failed: {err}", 1.0)

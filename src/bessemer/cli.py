@@ -1,4 +1,4 @@
-"""The ``bessemer`` command line: demo, serve, import, train, predict, plan, process, bench, token."""
+"""The ``bessemer`` command line: demo, serve, import, train, predict, plan, process, energy, bench, token."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(token_app, name="token")
 process_app = typer.Typer(no_args_is_help=True, help="Process monitoring: score histories; inject faults in the demo.")
 app.add_typer(process_app, name="process")
+energy_app = typer.Typer(no_args_is_help=True, help="Energy: itemised KEPCO bills from meter files; time-of-use "
+                         "production schedules.")
+app.add_typer(energy_app, name="energy")
 
 HomeOpt = Annotated[Path | None, typer.Option("--home", help="Folder for the store and models (BESSEMER_HOME).")]
 
@@ -236,6 +239,241 @@ def bench_tep(
     typer.echo(format_tep_report(result))
     if json_out:
         sys.stdout.write(json.dumps(result) + "\n")
+
+
+def _energy_fail(err: Exception) -> None:
+    """The energy and steel-energy commands: a clear message on stderr and exit code 1."""
+    typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _echo_progress(*parts: Any) -> None:
+    typer.echo("... " + " ".join(str(p) for p in parts), err=True)
+
+
+@bench_app.command("steel-energy")
+def bench_steel_energy(
+    train: Annotated[Path, typer.Option(help="UCI steel-energy CSV to fit on (Steel_industry_data.csv layout).")],
+    test: Annotated[Path, typer.Option(help="UCI steel-energy CSV to forecast; may be the train file with --split.")],
+    split: Annotated[str | None, typer.Option(help="Fit on intervals starting before this date and test from it "
+                                                   "(e.g. 2018-08-01).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Last stdout line: one JSON object.")] = False,
+) -> None:
+    """Steel energy: 15-minute, 1-hour and day-ahead load forecasts against the seasonal-naive baseline."""
+    for what, path in (("--train", train), ("--test", test)):
+        if not path.is_file():
+            _energy_fail(BessemerError(f"{what} {path}: no such file; give the UCI steel-energy CSV "
+                                       "(e.g. ../shared/data/steel_energy_uci/Steel_industry_data.csv)"))
+    try:
+        from .industry.energy._bench import format_steel_energy_report, run_steel_energy_bench
+
+        result = run_steel_energy_bench(train, test, split=split, progress=_echo_progress)
+    except (BessemerError, OSError, ValueError) as err:
+        _energy_fail(err)
+    typer.echo(format_steel_energy_report(result))
+    if json_out:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+
+
+TariffVoltage = Annotated[str, typer.Option(help="Voltage: high_a (3.3-66 kV), high_b (154 kV) or high_c.")]
+TariffOption = Annotated[str, typer.Option(help="Tariff option: I, II or III.")]
+FuelCostOpt = Annotated[float | None, typer.Option(
+    "--fuel-cost-adjustment", help="Fuel-cost adjustment (won/kWh) to assume where the tariff data has none "
+    "(none is published from 2026-Q2; the last published value is +5.0).")]
+ClimateOpt = Annotated[float | None, typer.Option(
+    "--climate-environment", help="Climate-environment charge (won/kWh) to assume where the tariff data has none.")]
+
+
+def _assumptions(fuel_cost_adjustment: float | None, climate_environment: float | None) -> dict[str, float]:
+    out = {}
+    if fuel_cost_adjustment is not None:
+        out["fuel_cost_adjustment"] = fuel_cost_adjustment
+    if climate_environment is not None:
+        out["climate_environment"] = climate_environment
+    return out
+
+
+def _tariff_hint(err: Exception) -> str:
+    text = str(err)
+    if "fuel-cost" in text or "fuel_cost" in text:
+        text += " (on the command line: --fuel-cost-adjustment WON_PER_KWH)"
+    if "climate" in text and "climate_environment" in text:
+        text += " (on the command line: --climate-environment WON_PER_KWH)"
+    return text
+
+
+def _read_meter_file(file: Path, *, time_col: str | None, kwh_col: str | None, kvarh_col: list[str] | None,
+                     stamp: str, dayfirst: bool) -> Any:
+    from .datasets._steel_energy import read_steel_energy
+    from .industry.energy._meter import read_meter_csv
+
+    if not file.is_file():
+        raise BessemerError(f"{file}: no such file")
+    if time_col is None and kwh_col is None:
+        return read_steel_energy(file)
+    if time_col is None or kwh_col is None:
+        raise BessemerError("give both --time-col and --kwh-col for your own meter export (or neither for the UCI "
+                            "steel-energy layout)")
+    if stamp not in ("end", "start"):
+        raise BessemerError(f"--stamp must be 'end' or 'start', got {stamp!r}")
+    return read_meter_csv(file, time_col=time_col, kwh_col=kwh_col, kvarh_cols=kvarh_col or None,
+                          stamp=stamp, dayfirst=dayfirst)  # type: ignore[arg-type]
+
+
+def _print_bill(b: dict[str, Any]) -> None:
+    flag = "  (partial month)" if b["partial"] else ""
+    typer.echo(f"{b['month']}: ₩{b['total_won']:,.0f}{flag}; {b['kwh']:,.1f} kWh, peak {b['peak_kw']:,.1f} kW, "
+               f"billing demand {b['billing_demand_kw']:,.1f} kW")
+    for it in b["items"]:
+        typer.echo(f"  {it['label_en']:<48} {it['label_ko']:<14} {it['quantity']:>16,.2f} {it['unit']:<5} "
+                   f"x {it['rate']:>10,.4g} = ₩{it['amount_won']:>16,.0f}")
+    typer.echo(f"  {'Electricity charge subtotal':<48} {'전기요금계':<14} {'':>37} ₩{b['subtotal_won']:>16,.0f}")
+    typer.echo(f"  {'VAT':<48} {'부가가치세':<14} {'':>37} ₩{b['vat_won']:>16,.0f}")
+    typer.echo(f"  {'Electric power industry fund':<48} {'전력산업기반기금':<14} {'':>37} ₩{b['fund_won']:>16,.0f}")
+    typer.echo(f"  {'Amount billed':<48} {'청구금액':<14} {'':>37} ₩{b['total_won']:>16,.0f}")
+
+
+@energy_app.command("bill")
+def energy_bill(
+    file: Annotated[Path, typer.Argument(help="Meter CSV: the UCI steel-energy layout, or your own export with "
+                                              "--time-col and --kwh-col.")],
+    voltage: TariffVoltage = "high_a",
+    option: TariffOption = "II",
+    contract_kw: Annotated[float | None, typer.Option(
+        "--contract-kw", help="Contract power (계약전력) in kW. Default: the file's highest 15-minute demand rounded "
+        "up to 100 kW (stated in the output).")] = None,
+    month: Annotated[str | None, typer.Option(help="Only this month (YYYY-MM).")] = None,
+    time_col: Annotated[str | None, typer.Option(help="Your export: the time-stamp column.")] = None,
+    kwh_col: Annotated[str | None, typer.Option(help="Your export: the kWh-per-interval column.")] = None,
+    kvarh_col: Annotated[list[str] | None, typer.Option(help="Your export: lagging, then leading kvarh column "
+                                                             "(repeatable).")] = None,
+    stamp: Annotated[str, typer.Option(help="Your export stamps the interval 'end' or 'start'.")] = "end",
+    dayfirst: Annotated[bool, typer.Option(help="Your export writes dates day first (31/01/2026).")] = False,
+    fuel_cost_adjustment: FuelCostOpt = None,
+    climate_environment: ClimateOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Last stdout line: one JSON object.")] = False,
+) -> None:
+    """Itemised KEPCO 산업용(을) bills, one per calendar month of a 15-minute meter file."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    from .industry.energy import load_tariff
+    from .industry.energy._service import bills_with_pf, check_month
+
+    try:
+        if month is not None:
+            check_month(month)
+        frame = _read_meter_file(file, time_col=time_col, kwh_col=kwh_col, kvarh_col=kvarh_col, stamp=stamp,
+                                 dayfirst=dayfirst)
+        times = pd.DatetimeIndex(frame.column("time"))
+        kwh = frame.column("usage_kwh").astype(float)
+        ok = np.isfinite(kwh)
+        gaps = int((~ok).sum())
+        idx = times[ok]
+        series = pd.Series(kwh[ok], index=idx)
+        lag = pd.Series(frame.column("lagging_kvarh")[ok], index=idx) if "lagging_kvarh" in frame.signals else None
+        lead = pd.Series(frame.column("leading_kvarh")[ok], index=idx) if "leading_kvarh" in frame.signals else None
+        for name, s in (("lagging_kvarh", lag), ("leading_kvarh", lead)):
+            if s is not None and not np.isfinite(s.to_numpy()).all():
+                t = s.index[~np.isfinite(s.to_numpy())][0]
+                raise BessemerError(f"{file.name}: {name} is empty at {t} while kWh is given; fill it or drop the "
+                                    "row")
+        if not len(series):
+            raise BessemerError(f"{file.name}: no interval has a kWh reading")
+        assumed_contract = contract_kw is None
+        if contract_kw is None:
+            contract_kw = float(math.ceil(series.max() * 4 / 100.0) * 100)
+        first_day = idx[0].tz_convert("Asia/Seoul").date()
+        tariff = load_tariff(voltage=voltage, option=option, on=first_day,
+                             assume=_assumptions(fuel_cost_adjustment, climate_environment))
+        result, pf_note = bills_with_pf(series, tariff=tariff, contract_kw=contract_kw, lagging_kvarh=lag,
+                                        leading_kvarh=lead)
+    except BessemerError as err:
+        _energy_fail(BessemerError(_tariff_hint(err)))
+    out = [b.to_dict() for b in result]
+    if month is not None:
+        out = [b for b in out if b["month"] == month]
+        if not out:
+            _energy_fail(BessemerError(f"{file.name} has no data in {month}; it covers "
+                                       f"{', '.join(b.month for b in result)}"))
+    notes = []
+    if assumed_contract:
+        notes.append(f"Contract power not given: assumed {contract_kw:,.0f} kW (the file's highest 15-minute demand "
+                     "rounded up to 100 kW); the billing-demand floor is a share of it. Pass --contract-kw.")
+    if gaps:
+        notes.append(f"{gaps} interval(s) without a kWh reading were left out; their months are flagged partial.")
+    if pf_note:
+        notes.append(pf_note)
+    typer.echo(f"{tariff.label_ko} ({tariff.label_en}); contract power {contract_kw:,.0f} kW; {file.name}")
+    for b in out:
+        _print_bill(b)
+    typer.echo("Notes:")
+    for n in dict.fromkeys([*notes, *(n for b in out for n in b["notes"])]):
+        typer.echo(f"  - {n}")
+    if json_out:
+        sys.stdout.write(json.dumps({"file": file.name, "contract_kw": contract_kw, "notes": notes, "bills": out},
+                                    ensure_ascii=False, default=str) + "\n")
+
+
+@energy_app.command("schedule")
+def energy_schedule(
+    heats: Annotated[int, typer.Option(help="EAF heats to schedule.")] = 30,
+    days: Annotated[int, typer.Option(help="Days in the horizon.")] = 2,
+    furnaces: Annotated[int, typer.Option(help="Electric-arc furnaces.")] = 2,
+    time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 60.0,
+    seed: Annotated[int, typer.Option(help="Instance seed.")] = 0,
+    start: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD, Asia/Seoul); default tomorrow.")] = None,
+    voltage: TariffVoltage = "high_a",
+    option: TariffOption = "II",
+    fuel_cost_adjustment: FuelCostOpt = None,
+    climate_environment: ClimateOpt = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Last stdout line: one JSON object.")] = False,
+) -> None:
+    """A generated EAF meltshop priced by the KEPCO tariff: as-is against the optimised (MILP) schedule."""
+    import pandas as pd
+
+    from .industry.energy import load_tariff
+    from .industry.energy._service import plan_schedule
+
+    tz = "Asia/Seoul"
+    try:
+        if start is None:
+            day = pd.Timestamp.now(tz=tz).normalize() + pd.Timedelta(days=1)
+        else:
+            try:
+                day = pd.Timestamp(start)
+            except ValueError as err:
+                raise BessemerError(f"--start must be a date like 2026-08-03, got {start!r}") from err
+            day = (day.tz_localize(tz) if day.tzinfo is None else day.tz_convert(tz)).normalize()
+        tariff = load_tariff(voltage=voltage, option=option, on=day.date(),
+                             assume=_assumptions(fuel_cost_adjustment, climate_environment))
+        out = plan_schedule(tariff, start=day, days=days, heats=heats, furnaces=furnaces, seed=seed,
+                            time_limit_s=time_limit, say=lambda stage, frac: typer.echo(f"... {stage}", err=True))
+    except BessemerError as err:
+        _energy_fail(BessemerError(_tariff_hint(err)))
+    a, o = out["as_is"], out["optimised"]
+    typer.echo(f"EAF meltshop: {heats} heats on {furnaces} furnaces over {days} day(s) from {day:%Y-%m-%d} ({tz}); "
+               f"power limit {out['power_limit_kw']:,.0f} kW")
+    t = out["tariff"]
+    typer.echo(f"tariff: {t['label_ko']} ({t['label_en']}), rates from {t['effective_from']} ({t['status']})")
+    for name, s in (("as-is", a), ("optimised", o)):
+        typer.echo(f"{name:<10} ₩{s['total_cost_won']:>16,.0f}  (energy ₩{s['energy_cost_won']:,.0f}, demand "
+                   f"₩{s['demand_cost_won']:,.0f}; peak {s['peak_kw']:,.0f} kW)")
+    typer.echo(f"{'saving':<10} ₩{out['saving_won']:>16,.0f}  ({out['saving_pct']:.2f} % of the total; "
+               f"{out['saving_pct_of_jobs']:.2f} % of the heats' energy and demand cost)")
+    gap = out["mip_gap"]
+    gap_text = f"{100 * gap:.3f} %" if gap is not None else "n/a"
+    typer.echo(f"{'solver':<10} {out['status']}, gap {gap_text}, {out['solve_s']:.1f} s (limit {time_limit:g} s)")
+    if json_out:
+        keys = ("start", "end", "days", "heats", "power_limit_kw", "saving_won", "saving_pct", "saving_pct_of_jobs",
+                "energy_saving_won", "demand_saving_won", "status", "objective", "best_bound", "mip_gap", "solve_s",
+                "time_limit_s")
+        summary = {k: out[k] for k in keys} | {"furnaces": furnaces, "as_is_won": a["total_cost_won"],
+                                               "optimised_won": o["total_cost_won"], "peak_kw_as_is": a["peak_kw"],
+                                               "peak_kw_optimised": o["peak_kw"]}
+        sys.stdout.write(json.dumps(summary) + "\n")
 
 
 UrlOpt = Annotated[str, typer.Option(help="Base URL of a running Bessemer server.")]

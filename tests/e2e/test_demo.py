@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -101,6 +102,23 @@ def test_demo_serves_a_ranked_fleet_that_updates_live(tmp_path: Path):
         token = (tmp_path / "demo" / "demo-token").read_text().strip()
         assert (tmp_path / "demo" / "demo-token").stat().st_mode & 0o077 == 0, "the token file must be private"
         assert token not in (tmp_path / "demo.log").read_text(), "the demo must not print its token"
+
+        # energy: prepared beside the live stream; 503 until its overview answers
+        for _ in range(180):
+            try:
+                energy = _get(f"{base}/api/energy/overview")
+                break
+            except urllib.error.HTTPError as err:
+                assert err.code == 503, err
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"the energy service did not start in 90 s; stage: {_get(f'{base}/api/progress')['stage']}")
+        assert energy["tariff"]["label_ko"] == "산업용(을) 고압A 선택 II" and energy["tariff"]["contract_kw"] > 0
+        assert energy["bill"]["total_won"] > 0 and energy["forecast"]["n"] > 0
+        assert energy["schedule"]["saving_won"] >= 0 and energy["schedule"]["status"] in ("optimal", "time_limit")
+        assert _get(f"{base}/api/energy/load?days=1")["count"] == 96
+        with urllib.request.urlopen(f"{base}/energy", timeout=10) as r:  # noqa: S310
+            assert r.status == 200 and b'data-page="energy"' in r.read()
     finally:
         proc.terminate()
         try:

@@ -72,5 +72,9 @@ def mount_dashboard(app: FastAPI) -> None:
             return _render(templates, request, "missing.html", status=404, page="missing", asset_id=unit)
         return _render(templates, request, "process.html", page="process", unit=unit)
 
+    @router.get("/energy", response_class=HTMLResponse)
+    def energy_page(request: Request) -> HTMLResponse:
+        return _render(templates, request, "energy.html", page="energy")
+
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

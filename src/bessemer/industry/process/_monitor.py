@@ -455,7 +455,7 @@ class ProcessMonitor(BaseModel):
     def _score_arrays(self, X: np.ndarray, keep_parts: bool = False) -> dict[str, np.ndarray]:
         c = self.core_
         n, p = X.shape
-        X = np.ascontiguousarray(X, dtype=float)
+        X = np.asarray(X, dtype=float)  # any layout: the kernels read it row by row, a copy costs more
         if keep_parts:
             dead = np.zeros((n, p), dtype=bool)
             Z = np.empty((n, p))

@@ -172,7 +172,7 @@
   function bars(box, opts) {
     var items = opts.items || [];
     var W = Math.max(box.clientWidth || 600, 320), row = 26;
-    var m = {l: Math.min(260, Math.round(W * 0.38)), r: 78, t: 6, b: 6};
+    var m = {l: Math.min(260, Math.round(W * 0.38)), r: opts.format ? 150 : 78, t: 6, b: 6};
     var H = Math.max(60, m.t + m.b + row * items.length);
     while (box.firstChild) box.removeChild(box.firstChild);
     var svg = el("svg", {"class": "chart bars " + (opts.cls || ""), width: W, height: H,
@@ -185,15 +185,191 @@
     var vmax = Math.max.apply(null, items.map(function (it) { return Number(it.value) || 0; })) || 1;
     items.forEach(function (it, i) {
       var y = m.t + i * row, v = Math.max(0, Number(it.value) || 0), up = it.dir !== "down";
-      var g = el("g", {"class": "bar-row", "data-key": it.key || "", "data-dir": up ? "up" : "down"}, svg);
+      var dir = it.dir === "base" ? "base" : (up ? "up" : "down");
+      var g = el("g", {"class": "bar-row", "data-key": it.key || "", "data-dir": dir}, svg);
       el("text", {x: m.l - 8, y: y + row / 2 + 4, "text-anchor": "end", "class": "bar-label"}, g).textContent = it.label;
       var w = Math.max(1, (W - m.l - m.r) * v / vmax);
-      el("rect", {x: m.l, y: y + 4, width: w.toFixed(1), height: row - 8, "class": "bar " + (up ? "up" : "down")}, g);
+      el("rect", {x: m.l, y: y + 4, width: w.toFixed(1), height: row - 8, "class": "bar " + dir}, g);
+      /* opts.format(item) replaces the default "▲ 12.3%" share text (e.g. tonnes per scenario) */
       el("text", {x: (m.l + w + 6).toFixed(1), y: y + row / 2 + 4, "class": "bar-value"}, g).textContent =
-        (up ? "▲ " : "▼ ") + (v * 100).toFixed(1) + "%";
+        opts.format ? opts.format(it) : (up ? "▲ " : "▼ ") + (v * 100).toFixed(1) + "%";
     });
     return svg;
   }
   window.BChart.control = control;
   window.BChart.bars = bars;
+
+  /* ---- energy: load with forecast band over time-of-use shading, and a Gantt chart (energy page) ---- */
+  var HOUR = 3600000;
+  /* ms to add to a UTC time to get the wall-clock time in tz (IANA name; the browser's zone when absent) */
+  function tzOffset(ms, tz) {
+    if (tz && window.Intl && Intl.DateTimeFormat) {
+      try {
+        var parts = {};
+        new Intl.DateTimeFormat("en-US", {timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit",
+                                          day: "2-digit", hour: "2-digit", minute: "2-digit"})
+          .formatToParts(new Date(ms)).forEach(function (q) { parts[q.type] = q.value; });
+        var wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, (+parts.hour) % 24, +parts.minute);
+        return wall - Math.floor(ms / 60000) * 60000;
+      } catch (e) { /* an unknown zone: fall back to the browser's */ }
+    }
+    return -new Date(ms).getTimezoneOffset() * 60000;
+  }
+  function pad2(x) { return (x < 10 ? "0" : "") + x; }
+  /* ticks at whole local hours; a tick at local midnight shows the date, the others the hour */
+  function timeAxis(g, x0, x1, off, sx, H, W) {
+    var span = x1 - x0;
+    var stepH = span <= 30 * HOUR ? 3 : span <= 80 * HOUR ? 6 : span <= 8 * 24 * HOUR ? 12 : 24;
+    while (span / (stepH * HOUR) > Math.max(4, Math.floor(W / 70))) stepH *= 2;
+    var st = stepH * HOUR, n = 0;
+    for (var v = Math.ceil((x0 + off) / st) * st - off; v <= x1; v += st) {
+      var d = new Date(v + off), px = sx(v);
+      if (px < 20 || px > W - 20) continue;
+      var text = (d.getUTCHours() === 0 && d.getUTCMinutes() === 0)
+        ? pad2(d.getUTCMonth() + 1) + "-" + pad2(d.getUTCDate()) : pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes());
+      el("line", {x1: px.toFixed(1), x2: px.toFixed(1), y1: H, y2: H + 4, "class": "axis"}, g);
+      el("text", {x: px.toFixed(1), y: H + 16, "text-anchor": "middle",
+                  "class": d.getUTCHours() === 0 ? "day-tick" : ""}, g).textContent = text;
+      n++;
+    }
+    return n;
+  }
+  /* shaded runs of equal tariff band; bands[i] belongs to [x[i], x[i] + step) */
+  function bandRects(svg, x, bands, step, sx, top, height) {
+    var g = el("g", {"class": "tou-bands"}, svg), n = 0;
+    for (var i = 0; i < x.length; i++) {
+      var b = bands[i];
+      if (!b || (i > 0 && bands[i - 1] === b)) continue;
+      var j = i;
+      while (j + 1 < x.length && bands[j + 1] === b) j++;
+      var a = sx(x[i]), e = sx(x[j] + step);
+      el("rect", {x: a.toFixed(1), y: top, width: Math.max(0.5, e - a).toFixed(1), height: height,
+                  "class": "tou tou-" + b, "data-band": b}, g);
+      n++;
+    }
+    return n;
+  }
+  function path(pts) {  // pts: [[px, py] or null]; a null breaks the line
+    var d = [], pen = "M";
+    for (var i = 0; i < pts.length; i++) {
+      if (!pts[i]) { pen = "M"; continue; }
+      d.push(pen + pts[i][0].toFixed(1) + "," + pts[i][1].toFixed(1)); pen = "L";
+    }
+    return d.join("");
+  }
+  function finite(v) { return v !== null && v !== undefined && isFinite(v); }
+  /* opts: {x: [ms interval starts], step: ms, bands: [light|medium|maximum], series: [{y: [], cls, label}],
+            lo?: [], hi?: [], limit?: number, limitLabel?, tz?, height?, label?, empty?} */
+  function load(box, opts) {
+    var W = Math.max(box.clientWidth || 600, 320), H = opts.height || 260;
+    var m = {l: 58, r: 12, t: 10, b: 30};
+    while (box.firstChild) box.removeChild(box.firstChild);
+    var x = opts.x || [], series = opts.series || [], step = opts.step || 900000;
+    var svg = el("svg", {"class": "chart load " + (opts.cls || ""), width: W, height: H,
+                         viewBox: "0 0 " + W + " " + H, role: "img", "data-points": String(x.length)}, box);
+    if (opts.label) { el("title", {}, svg).textContent = opts.label; }
+    if (!x.length) {
+      el("text", {x: W / 2, y: H / 2, "text-anchor": "middle", "class": "empty"}, svg).textContent = opts.empty || "";
+      return svg;
+    }
+    var ys = [0];
+    series.forEach(function (s) { (s.y || []).forEach(function (v) { if (finite(v)) ys.push(Number(v)); }); });
+    (opts.hi || []).forEach(function (v) { if (finite(v)) ys.push(Number(v)); });
+    if (finite(opts.limit)) ys.push(Number(opts.limit));
+    var x0 = Math.min.apply(null, x), x1 = Math.max.apply(null, x) + step;
+    var y0 = 0, y1 = Math.max.apply(null, ys);
+    y1 += (y1 - y0) * 0.06 || 1;
+    var sx = function (v) { return m.l + (v - x0) / (x1 - x0) * (W - m.l - m.r); };
+    var sy = function (v) { return H - m.b - (v - y0) / (y1 - y0) * (H - m.t - m.b); };
+    var nb = bandRects(svg, x, opts.bands || [], step, sx, m.t, H - m.t - m.b);
+    svg.setAttribute("data-bands", String(nb));
+    var g = el("g", {"class": "axes"}, svg);
+    ticks(y0, y1, 4).forEach(function (v) {
+      el("line", {x1: m.l, x2: W - m.r, y1: sy(v), y2: sy(v), "class": "grid"}, g);
+      el("text", {x: m.l - 6, y: sy(v) + 4, "text-anchor": "end"}, g).textContent = fmtNum(v);
+    });
+    timeAxis(g, x0, x1, tzOffset(x0, opts.tz), sx, H - m.b, W);
+    el("line", {x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, "class": "axis"}, g);
+    el("line", {x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, "class": "axis"}, g);
+    var mid = function (i) { return sx(x[i] + step / 2); };
+    if (opts.lo && opts.hi) {  // the interval: one closed polygon per run of known bounds
+      var nBand = 0, i = 0;
+      while (i < x.length) {
+        if (!finite(opts.lo[i]) || !finite(opts.hi[i])) { i++; continue; }
+        var top = [], bottom = [];
+        while (i < x.length && finite(opts.lo[i]) && finite(opts.hi[i])) {
+          top.push([mid(i), sy(opts.hi[i])]);
+          bottom.unshift([mid(i), sy(opts.lo[i])]);
+          i++;
+        }
+        el("path", {d: path(top.concat(bottom)) + "Z", "class": "band"}, svg);
+        nBand += top.length;
+      }
+      svg.setAttribute("data-interval", String(nBand));
+    }
+    series.forEach(function (s) {
+      var pts = [], n = 0;
+      for (var k = 0; k < x.length; k++) {
+        var v = (s.y || [])[k];
+        if (finite(v)) { pts.push([mid(k), sy(Number(v))]); n++; } else pts.push(null);
+      }
+      var p = el("path", {d: path(pts), "class": "line " + (s.cls || ""), "data-points": String(n)}, svg);
+      if (s.label) el("title", {}, p).textContent = s.label;
+    });
+    if (finite(opts.limit)) {
+      var ly = sy(Number(opts.limit)).toFixed(1);
+      el("line", {x1: m.l, x2: W - m.r, y1: ly, y2: ly, "class": "limit"}, svg);
+      el("text", {x: m.l + 4, y: (Number(ly) - 4).toFixed(1), "class": "limit-label"}, svg)
+        .textContent = (opts.limitLabel ? opts.limitLabel + " " : "") + fmtNum(Number(opts.limit));
+    }
+    return svg;
+  }
+  /* opts: {rows: [names], items: [{row, start: ms, end: ms, label, title, cls}], x0, x1 (ms),
+            bands?: {x: [], bands: [], step}, tz?, label?, empty?} */
+  function gantt(box, opts) {
+    var rows = opts.rows || [], items = opts.items || [], rowH = 30;
+    var W = Math.max(box.clientWidth || 600, 320);
+    var m = {l: 70, r: 12, t: 6, b: 30};
+    var H = m.t + m.b + Math.max(1, rows.length) * rowH;
+    while (box.firstChild) box.removeChild(box.firstChild);
+    var svg = el("svg", {"class": "chart gantt " + (opts.cls || ""), width: W, height: H,
+                         viewBox: "0 0 " + W + " " + H, role: "img", "data-items": String(items.length)}, box);
+    if (opts.label) { el("title", {}, svg).textContent = opts.label; }
+    if (!items.length || !rows.length) {
+      el("text", {x: W / 2, y: H / 2, "text-anchor": "middle", "class": "empty"}, svg).textContent = opts.empty || "";
+      return svg;
+    }
+    var x0 = opts.x0, x1 = opts.x1;
+    if (!finite(x0)) x0 = Math.min.apply(null, items.map(function (it) { return it.start; }));
+    if (!finite(x1)) x1 = Math.max.apply(null, items.map(function (it) { return it.end; }));
+    if (x1 <= x0) x1 = x0 + HOUR;
+    var sx = function (v) { return m.l + (v - x0) / (x1 - x0) * (W - m.l - m.r); };
+    if (opts.bands) bandRects(svg, opts.bands.x || [], opts.bands.bands || [], opts.bands.step || 900000, sx,
+                              m.t, H - m.t - m.b);
+    var g = el("g", {"class": "axes"}, svg);
+    rows.forEach(function (r, i) {
+      var y = m.t + i * rowH;
+      el("line", {x1: m.l, x2: W - m.r, y1: y + rowH, y2: y + rowH, "class": "grid"}, g);
+      el("text", {x: m.l - 8, y: y + rowH / 2 + 4, "text-anchor": "end", "class": "row-label"}, g).textContent = r;
+    });
+    timeAxis(g, x0, x1, tzOffset(x0, opts.tz), sx, H - m.b, W);
+    el("line", {x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, "class": "axis"}, g);
+    el("line", {x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, "class": "axis"}, g);
+    items.forEach(function (it) {
+      var r = rows.indexOf(it.row);
+      if (r < 0) return;
+      var a = sx(Math.max(x0, it.start)), b = sx(Math.min(x1, it.end)), y = m.t + r * rowH + 4;
+      var grp = el("g", {"class": "job " + (it.cls || ""), "data-job": it.label || "", "data-row": it.row}, svg);
+      el("rect", {x: a.toFixed(1), y: y, width: Math.max(1, b - a).toFixed(1), height: rowH - 8, rx: 2}, grp);
+      if (b - a > 26) {
+        el("text", {x: ((a + b) / 2).toFixed(1), y: y + (rowH - 8) / 2 + 4, "text-anchor": "middle"}, grp)
+          .textContent = it.label || "";
+      }
+      if (it.title) el("title", {}, grp).textContent = it.title;
+    });
+    return svg;
+  }
+  window.BChart.load = load;
+  window.BChart.gantt = gantt;
+  window.BChart.tzOffset = tzOffset;
 })();
