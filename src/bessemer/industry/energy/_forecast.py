@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from bessemer.core import BaseModel, DataError, Frame, SchemaError, Tags, register_model
+from bessemer.core._conformal import BinnedConformal
 
 from ._meter import LOAD_TYPE_CODES, TZ, holiday_mask, load_type_2018
 
@@ -216,45 +217,6 @@ def _baseline(X: pd.DataFrame) -> np.ndarray:
     for k in ("same_kind", "same_1d", "same_7d", "mean_1d", "mean_7d", "last_0"):
         base = np.where(np.isfinite(base), base, X[k].to_numpy())
     return base
-
-
-# --------------------------------------------------------------------------- intervals
-def _conformal_quantile(r: np.ndarray, q: float) -> float:
-    n = len(r)
-    if q >= 0.5:
-        level = min(1.0, np.ceil((n + 1) * q) / n)
-        return float(np.quantile(r, level, method="higher"))
-    level = max(0.0, np.floor((n + 1) * q - 1) / n)
-    return float(np.quantile(r, level, method="lower"))
-
-
-@dataclass
-class _Conformal:
-    """Asymmetric split-conformal offsets per bin of the forecast."""
-
-    edges: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-
-    @classmethod
-    def fit(cls, pred: np.ndarray, y: np.ndarray, *, alpha: float, n_bins: int, min_per_bin: int = 200) -> _Conformal:
-        r = y - pred
-        bins = max(1, min(n_bins, len(r) // max(1, min_per_bin)))
-        edges = np.unique(np.quantile(pred, np.linspace(0, 1, bins + 1)[1:-1])) if bins > 1 else np.zeros(0)
-        idx = np.searchsorted(edges, pred, side="right")
-        lower = np.empty(len(edges) + 1)
-        upper = np.empty(len(edges) + 1)
-        for b in range(len(edges) + 1):
-            rb = r[idx == b]
-            if len(rb) < 20:
-                rb = r
-            lower[b] = min(0.0, _conformal_quantile(rb, alpha / 2))
-            upper[b] = max(0.0, _conformal_quantile(rb, 1 - alpha / 2))
-        return cls(edges=edges, lower=lower, upper=upper)
-
-    def interval(self, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        idx = np.searchsorted(self.edges, pred, side="right")
-        return pred + self.lower[idx], pred + self.upper[idx]
 
 
 # --------------------------------------------------------------------------- model
@@ -528,9 +490,10 @@ class LoadForecaster(BaseModel):
                             file=frame.source, column=self.target)
         alpha = 1.0 - float(self.coverage)
         pred = np.maximum(oof[m_ok], 0.0)
-        self.conformal_ = _Conformal.fit(pred, target[m_ok], alpha=alpha, n_bins=self.n_bins)
-        self.calendar_conformal_ = _Conformal.fit(np.maximum(oof_cal[c_ok], 0.0), target[c_ok], alpha=alpha,
-                                                  n_bins=self.n_bins)
+        self.conformal_ = BinnedConformal.fit(pred, target[m_ok], alpha=alpha, n_bins=self.n_bins, min_per_bin=200,
+                                               min_in_bin=20)
+        self.calendar_conformal_ = BinnedConformal.fit(np.maximum(oof_cal[c_ok], 0.0), target[c_ok], alpha=alpha,
+                                                       n_bins=self.n_bins, min_per_bin=200, min_in_bin=20)
         lo, hi = self.conformal_.interval(pred)
         truth = target[m_ok]
         self.cv_ = {"cv_rmse": float(np.sqrt(np.mean((pred - truth) ** 2))),

@@ -18,7 +18,7 @@
    one LightGBM model is fitted per fold on the other groups and scores the held-out runs
    at ``n_calib_points`` random truncation points each. The point prediction is the mean of
    the fold models; intervals are asymmetric split-conformal offsets per bin of predicted
-   RUL (:class:`~bessemer.industry.maintenance._conformal.BinnedConformal`) from those
+   RUL (:class:`~bessemer.core._conformal.BinnedConformal`) from those
    held-out residuals, so no residual comes from a model that fitted its run. (The regime
    statistics are unsupervised and use all training rows.)
 
@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from bessemer.core import BaseModel, DataError, Frame, Tags, register_model
+from bessemer.core._conformal import BinnedConformal
 
-from ._conformal import BinnedConformal
 from ._features import RegimeNormalizer, group_starts, run_codes, run_order, window_features
 
 

@@ -4,6 +4,8 @@ Calibration residuals ``y - prediction`` come from runs the predicting model did
 They are grouped into bins of the prediction (quantile edges, each bin at least
 ``min_per_bin`` points); in each bin the lower and upper ``alpha/2`` quantiles of the signed
 residuals (with the finite-sample correction ``ceil((n+1)(1-a))/n``) give an asymmetric interval.
+A bin left with fewer than ``min_in_bin`` points (ties in the quantile edges) uses all residuals.
+Shared by every model that gives intervals (RUL, load forecasts).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class BinnedConformal:
 
     @classmethod
     def fit(cls, pred: np.ndarray, y: np.ndarray, *, alpha: float = 0.1, n_bins: int = 5,
-            min_per_bin: int = 100) -> BinnedConformal:
+            min_per_bin: int = 100, min_in_bin: int = 2) -> BinnedConformal:
         """Calibrate on held-out predictions ``pred`` and truths ``y``."""
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1), got {alpha}")
@@ -56,7 +58,7 @@ class BinnedConformal:
         upper = np.empty(len(edges) + 1)
         for b in range(len(edges) + 1):
             rb = r[idx == b]
-            if len(rb) < 2:
+            if len(rb) < max(2, min_in_bin):
                 rb = r
             lower[b] = min(0.0, _conformal_quantile(rb, alpha / 2))
             upper[b] = max(0.0, _conformal_quantile(rb, 1 - alpha / 2))
