@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed bench-steel-energy clean
+.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed bench-steel-energy bench-quality clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
@@ -45,6 +45,16 @@ bench-process-speed: install-bench
 STEEL_ENERGY ?= ../shared/data/steel_energy_uci/Steel_industry_data.csv
 bench-steel-energy: install
 	$(BIN)/bessemer bench steel-energy --train $(STEEL_ENERGY) --test $(STEEL_ENERGY) --split 2018-08-01
+
+# the quality benchmarks on a described split of the shared files (seed 0, a quarter of each set held out)
+DATA        ?= ../shared/data
+QUALITY_OUT ?= .bessemer/quality-splits
+bench-quality: install
+	$(BIN)/python benchmarks/quality_splits.py --data $(DATA) --out $(QUALITY_OUT) --seed 0 --test-fraction 0.25
+	$(BIN)/bessemer bench plates --train $(QUALITY_OUT)/plates/train.NNA --test $(QUALITY_OUT)/plates/test.NNA
+	$(BIN)/bessemer bench ai4i --train $(QUALITY_OUT)/ai4i/train.csv --test $(QUALITY_OUT)/ai4i/test.csv
+	$(BIN)/bessemer bench secom --train $(QUALITY_OUT)/secom/train --test $(QUALITY_OUT)/secom/test
+	$(BIN)/bessemer bench neu --train $(QUALITY_OUT)/neu/train --test $(QUALITY_OUT)/neu/test --plot $(QUALITY_OUT)/neu-confusion.svg
 
 bench-cmapss: install
 	$(BIN)/bessemer bench cmapss --subset FD001

@@ -5,7 +5,8 @@ import importlib
 import pytest
 
 PACKAGES = ["bessemer.api", "bessemer.core", "bessemer.datasets", "bessemer.industry.maintenance",
-            "bessemer.industry.energy", "bessemer.industry.process", "bessemer.sim", "bessemer.testing"]
+            "bessemer.industry.energy", "bessemer.industry.process",
+            "bessemer.industry.quality", "bessemer.sim", "bessemer.testing"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -4,7 +4,9 @@
 the steel works' history into a fresh store, train one RUL model per equipment kind,
 start the maintenance service and stream live readings from the simulator. The energy
 page's service (a generated meter with its day-ahead forecasts, bills, an optimised
-schedule and the carbon ledger, :func:`prepare_energy`) is prepared beside the stream.
+schedule and the carbon ledger, :func:`prepare_energy`) and the quality page's (a generated hot strip
+mill's coils with their defect risk, surface images and SPC charts, :func:`prepare_quality`) are
+prepared beside the stream.
 ``serve``: the same server over an existing store and the registry's models.
 """
 
@@ -169,6 +171,36 @@ def prepare_energy(settings: Settings, *, progress: Progress | None = None, now:
                                progress=say)
 
 
+#: Coils of the demo's hot strip mill (the newest quarter is scored; the rest trains the defect model).
+DEMO_COILS = 800
+#: Image-classifier settings of the demo: small, so that the quality page is ready within seconds on 2 cores.
+DEMO_QUALITY_PARAMS: dict[str, Any] = {"surface_per_class": 10, "surface_held_out": 5, "surface_today": 3,
+                                       "image_size": 128}
+
+
+def prepare_quality(settings: Settings, *, progress: Progress | None = None, now: Any = None) -> Any:
+    """Build the demo's quality service: defect risk of a generated hot strip mill's coils, images, SPC.
+
+    The coils (:func:`~bessemer.industry.quality._coils.make_coils`) end now; their descaler
+    pressure sags over the last fifth, which the SPC charts find and the defect model sees as
+    rising scale risk.
+    """
+    import pandas as pd
+
+    from .industry.quality._coils import make_coils
+    from .industry.quality._service import QualityService
+
+    def say(stage: str, frac: float) -> None:
+        if progress is not None:
+            progress.update(stage, frac)
+
+    say("quality: generating the coil records", 0.0)
+    end = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    coils = make_coils(DEMO_COILS, seed=settings.seed, end=end)
+    return QualityService.build(coils, name_en="Pohang hot strip mill", name_ko="포항 열연공장", seed=settings.seed,
+                                progress=say, **DEMO_QUALITY_PARAMS)
+
+
 def demo_token(settings: Settings, store: Store) -> Path:
     """Create an operator token for the demo and keep it, readable only by this user, in the demo folder.
 
@@ -237,9 +269,12 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
         _, service = prepare_demo(settings, store, hours=hours, progress=progress)
         process = prepare_process(settings, store, progress=progress)
         energy = prepare_energy(settings, progress=progress)
+        quality = prepare_quality(settings, progress=progress)
         sched = energy.schedule()
+        coils = quality.overview()["coils"]
         progress.update(f"ready: {len(service.fleet())} assets scored, {len(process.units())} process unit(s) "
-                        f"monitored, energy schedule saves ₩{sched['saving_won']:,.0f} ({sched['status']})", 1.0)
+                        f"monitored, energy schedule saves ₩{sched['saving_won']:,.0f} ({sched['status']}), "
+                        f"{coils['high_risk']} of {coils['n']} coils at high defect risk", 1.0)
         store.close()
         return
 
@@ -257,6 +292,14 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
             progress.update(f"energy failed: {err}", 1.0)
             app.state.progress["energy_error"] = str(err)
 
+    def quality_background(ready: str) -> None:
+        try:
+            app.state.services["quality"] = prepare_quality(settings, progress=progress)
+            progress.update(ready, 1.0)
+        except Exception as err:  # the other pages keep working; the quality page shows this stage
+            progress.update(f"quality failed: {err}", 1.0)
+            app.state.progress["quality_error"] = str(err)
+
     def background() -> None:
         try:
             sim, service = prepare_demo(settings, store, hours=hours, progress=progress)
@@ -269,6 +312,8 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
             progress.update(ready, 1.0)
             # the energy page's service is prepared beside the live stream, so the stream starts at once
             threading.Thread(target=energy_background, args=(ready,), name="bessemer-demo-energy",
+                             daemon=True).start()
+            threading.Thread(target=quality_background, args=(ready,), name="bessemer-demo-quality",
                              daemon=True).start()
             stream_live(store, sim, service, speed=speed, stop=stop, process=process)
         except Exception as err:  # shown on the page and in the terminal

@@ -275,6 +275,76 @@ def bench_steel_energy(
         sys.stdout.write(json.dumps(result, default=str) + "\n")
 
 
+def _bench_paths(train: Path, test: Path, *, kind: str, what: str) -> None:
+    """Refuse a missing --train/--test path before any work, naming what the benchmark expects."""
+    for opt, path in (("--train", train), ("--test", test)):
+        ok = path.is_dir() if kind == "dir" else path.is_file()
+        if not ok:
+            _fail(BessemerError(f"{opt} {path}: no such {'folder' if kind == 'dir' else 'file'}; give {what}"))
+
+
+def _tabular_bench(kind: str, train: Path, test: Path, json_out: bool) -> None:
+    from .industry.quality._tabular_bench import format_tabular_report, run_tabular_bench
+
+    try:
+        result = run_tabular_bench(kind, train, test, progress=_echo_progress)
+    except (BessemerError, OSError) as err:
+        _fail(err)
+    typer.echo(format_tabular_report(result))
+    if json_out:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+
+
+TrainFile = Annotated[Path, typer.Option(help="File to fit on (the shared file's layout).")]
+TestFile = Annotated[Path, typer.Option(help="File to score (same layout).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Last stdout line: one JSON object.")]
+
+
+@bench_app.command("plates")
+def bench_plates(train: TrainFile, test: TestFile, json_out: JsonOpt = False) -> None:
+    """Steel plates faults (UCI 198): seven fault classes from 27 plate features."""
+    _bench_paths(train, test, kind="file", what="a Faults.NNA-layout file (27 features + 7 one-hot classes)")
+    _tabular_bench("plates", train, test, json_out)
+
+
+@bench_app.command("ai4i")
+def bench_ai4i(train: TrainFile, test: TestFile, json_out: JsonOpt = False) -> None:
+    """AI4I 2020: machine failure from process readings, never from the failure-mode columns."""
+    _bench_paths(train, test, kind="file", what="an ai4i2020.csv-layout file")
+    _tabular_bench("ai4i", train, test, json_out)
+
+
+@bench_app.command("secom")
+def bench_secom(
+    train: Annotated[Path, typer.Option(help="Folder with secom.data and secom_labels.data to fit on.")],
+    test: Annotated[Path, typer.Option(help="Folder with secom.data and secom_labels.data to score.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """SECOM: pass/fail of a semiconductor lot from 590 sensors with many missing values."""
+    _bench_paths(train, test, kind="dir", what="a folder holding secom.data and secom_labels.data")
+    _tabular_bench("secom", train, test, json_out)
+
+
+@bench_app.command("neu")
+def bench_neu(
+    train: Annotated[Path, typer.Option(help="Folder with one sub-folder of images per class, to fit on.")],
+    test: Annotated[Path, typer.Option(help="Folder with one sub-folder of images per class, to score.")],
+    json_out: JsonOpt = False,
+    plot: Annotated[Path | None, typer.Option(help="Write the confusion matrix as an SVG here.")] = None,
+) -> None:
+    """NEU surface defects: six classes of hot-rolled strip images; unsure images are flagged for a person."""
+    from .industry.quality._image_bench import format_neu_report, run_neu_bench
+
+    _bench_paths(train, test, kind="dir", what="a folder with one sub-folder of images per class")
+    try:
+        result = run_neu_bench(train, test, progress=_echo_progress, plot=plot)
+    except (BessemerError, OSError) as err:
+        _fail(err)
+    typer.echo(format_neu_report(result))
+    if json_out:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+
+
 TariffVoltage = Annotated[str, typer.Option(help="Voltage: high_a (3.3-66 kV), high_b (154 kV) or high_c.")]
 TariffOption = Annotated[str, typer.Option(help="Tariff option: I, II or III.")]
 FuelCostOpt = Annotated[float | None, typer.Option(

@@ -26,7 +26,9 @@ def _write(d: Path, subset: str = "FD002", train: str | None = None, test: str |
 
 
 def test_exports_pinned():
-    assert ds.__all__ == ["CmapssData", "TepData", "load_cmapss", "load_tep", "read_steel_energy", "read_tep_file"]
+    assert ds.__all__ == ["CmapssData", "ImageSet", "NEU_CLASSES", "TepData", "load_cmapss", "load_tep", "read_ai4i",
+                          "read_image", "read_image_dir", "read_secom", "read_steel_energy", "read_steel_plates",
+                          "read_tep_file"]
 
 
 def test_loads_any_subset_and_orders_assets(tmp_path):

@@ -76,5 +76,9 @@ def mount_dashboard(app: FastAPI) -> None:
     def energy_page(request: Request) -> HTMLResponse:
         return _render(templates, request, "energy.html", page="energy")
 
+    @router.get("/quality", response_class=HTMLResponse)
+    def quality_page(request: Request) -> HTMLResponse:
+        return _render(templates, request, "quality.html", page="quality")
+
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from bessemer.core import DataError, Frame, SchemaError
-from bessemer.industry.energy._forecast import LoadForecaster
+from bessemer.industry.energy._forecast import TREE_DEFAULTS, LoadForecaster
+from bessemer.industry.energy._forecast_features import _features
 from bessemer.industry.energy._meter import local_index
 from bessemer.industry.energy._synthetic import make_plant_load
 
@@ -82,6 +85,44 @@ def test_same_time_reactive_power_pf_and_co2_are_never_used(plant, fitted, horiz
     first = pd.Timestamp(plant.column("time")[0])
     co2 = model.predict(_garbled(plant, first, ["co2_t"], seed=2))["forecast"].to_numpy()
     np.testing.assert_array_equal(co2, before)
+
+
+@pytest.mark.parametrize("horizon", ["15min", "1h"])
+@pytest.mark.parametrize("cut", [5 * 96 + 37, 20 * 96 + 3])
+def test_every_feature_column_uses_only_actuals_up_to_the_issue_time(plant, fitted, horizon, cut):
+    """Column by column (the finer recent past included): garbage in the target and the other signals at grid
+    positions after ``cut`` leaves every feature of the rows issued by then (pos - lead <= cut) unchanged."""
+    (s,) = fitted[horizon]._series(plant)
+    rng = np.random.default_rng(3)
+    late = np.arange(len(s.y)) > cut
+    y = s.y.copy()
+    y[late] = rng.uniform(0.0, 1e4, late.sum())
+    past = {k: np.where(late, rng.uniform(0.0, 1e4, len(v)), v) for k, v in s.past.items()}
+    before = _features(s, recent=True)
+    after = _features(dataclasses.replace(s, y=y, past=past), recent=True)
+    assert {"last_7", "step_t_96", "step_0_672", "std_4h", "lagging_kvarh_last_3", "quarter"} <= set(before)
+    issued = s.pos - s.lead <= cut
+    assert issued.sum() > 96 and (~issued).sum() > 96
+    for name, v in before.items():
+        np.testing.assert_array_equal(after[name][issued], v[issued], err_msg=name)
+    # the check can fail: each recent column sees the garbage in rows issued after the cut
+    for name in ("last_7", "step_0_96", "std_1h", "lagging_kvarh_last_1", "step_1h", "last_over_1h"):
+        changed = ~np.isclose(after[name][~issued], before[name][~issued], equal_nan=True)
+        assert changed.mean() > 0.5, name
+
+
+def test_the_finer_recent_past_is_for_the_short_horizons_only(plant, fitted):
+    assert {"last_7", "std_2h", "quarter"} <= set(fitted["15min"].feature_names_)
+    assert {"last_7", "std_2h", "quarter"} <= set(fitted["1h"].feature_names_)
+    assert not {"last_7", "std_2h", "quarter"} & set(fitted["day"].feature_names_)
+
+
+def test_tree_settings_default_per_horizon_and_explicit_ones_win():
+    for h, (mcs, col) in TREE_DEFAULTS.items():
+        params = LoadForecaster(horizon=h)._lgbm_params(0)
+        assert (params["min_child_samples"], params["colsample_bytree"]) == (mcs, col)
+    params = LoadForecaster(horizon="15min", min_child_samples=7, colsample=0.9)._lgbm_params(0)
+    assert (params["min_child_samples"], params["colsample_bytree"]) == (7, 0.9)
 
 
 def test_steps_ahead_per_horizon(plant, fitted):

@@ -373,3 +373,113 @@
   window.BChart.gantt = gantt;
   window.BChart.tzOffset = tzOffset;
 })();
+/* ---- quality: SPC chart (center line, control limits that may vary per point, rule violations marked) ---- */
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(NS, name);
+    for (var k in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, attrs[k]); }
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function finite(v) { return v !== null && v !== undefined && isFinite(v); }
+  function perPoint(v, n) {  // a number or one value per point -> an array of n (null where unknown)
+    var out = [];
+    for (var i = 0; i < n; i++) out.push(Array.isArray(v) ? (finite(v[i]) ? Number(v[i]) : null) : (finite(v) ? Number(v) : null));
+    return out;
+  }
+  function fmt(v) {
+    var a = Math.abs(v);
+    if (a >= 1e4) return (v / 1e3).toFixed(0) + "k";
+    if (a >= 100) return v.toFixed(0);
+    if (a >= 10) return v.toFixed(1);
+    if (a >= 1) return v.toFixed(2);
+    return v.toPrecision(2);
+  }
+  function ticks(lo, hi, n) {
+    var step = Math.pow(10, Math.floor(Math.log10((hi - lo) / n)));
+    var err = (hi - lo) / n / step;
+    if (err >= 7.5) step *= 10; else if (err >= 3.5) step *= 5; else if (err >= 1.5) step *= 2;
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(v);
+    return out;
+  }
+  function pad2(x) { return (x < 10 ? "0" : "") + x; }
+  function linePath(xs, ys, sx, sy) {
+    var d = [], pen = "M";
+    for (var i = 0; i < xs.length; i++) {
+      if (!finite(ys[i])) { pen = "M"; continue; }
+      d.push(pen + sx(xs[i]).toFixed(1) + "," + sy(ys[i]).toFixed(1)); pen = "L";
+    }
+    return d.join("");
+  }
+  /* opts: {x: [ms], y: [], center, lcl, ucl (number or one per point), violations: [point index],
+            label, limitLabels: [lcl, ucl], height, empty, tz} */
+  function spc(box, opts) {
+    var W = Math.max(box.clientWidth || 600, 320), H = opts.height || 220;
+    var m = {l: 56, r: 44, t: 10, b: 28};
+    while (box.firstChild) box.removeChild(box.firstChild);
+    var x = opts.x || [], y = opts.y || [], n = x.length;
+    var bad = {}, nBad = 0;
+    (opts.violations || []).forEach(function (i) { if (!bad[i] && i >= 0 && i < n) { bad[i] = true; nBad++; } });
+    var svg = el("svg", {"class": "chart spc " + (opts.cls || ""), width: W, height: H, viewBox: "0 0 " + W + " " + H,
+                         role: "img", "data-points": String(n), "data-violations": String(nBad)}, box);
+    if (opts.label) { el("title", {}, svg).textContent = opts.label; }
+    if (!n) {
+      el("text", {x: W / 2, y: H / 2, "text-anchor": "middle", "class": "empty"}, svg).textContent = opts.empty || "";
+      return svg;
+    }
+    var c = perPoint(opts.center, n), lo = perPoint(opts.lcl, n), hi = perPoint(opts.ucl, n);
+    var ys = [];
+    [y, c, lo, hi].forEach(function (a) { a.forEach(function (v) { if (finite(v)) ys.push(Number(v)); }); });
+    if (!ys.length) ys = [0, 1];
+    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    var pad = (y1 - y0) * 0.08 || 1; y0 -= pad; y1 += pad;
+    var x0 = Math.min.apply(null, x), x1 = Math.max.apply(null, x);
+    if (x1 === x0) { x0 -= 1; x1 += 1; }
+    var sx = function (v) { return m.l + (v - x0) / (x1 - x0) * (W - m.l - m.r); };
+    var sy = function (v) { return H - m.b - (v - y0) / (y1 - y0) * (H - m.t - m.b); };
+    var g = el("g", {"class": "axes"}, svg);
+    ticks(y0, y1, 4).forEach(function (v) {
+      el("line", {x1: m.l, x2: W - m.r, y1: sy(v), y2: sy(v), "class": "grid"}, g);
+      el("text", {x: m.l - 6, y: sy(v) + 4, "text-anchor": "end"}, g).textContent = fmt(v);
+    });
+    /* time ticks at whole hours of the site's clock (BChart.tzOffset), dates at midnight */
+    var off = window.BChart.tzOffset ? window.BChart.tzOffset(x0, opts.tz) : 0, MIN = 60000, span = x1 - x0;
+    var steps = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080], k = 0;
+    while (k < steps.length - 1 && span / (steps[k] * MIN) > Math.max(3, Math.floor(W / 90))) k++;
+    var st = steps[k] * MIN;
+    for (var t = Math.ceil((x0 + off) / st) * st - off; t <= x1; t += st) {
+      var px = sx(t);
+      if (px < m.l + 16 || px > W - m.r - 16) continue;
+      var d = new Date(t + off), midnight = d.getUTCHours() === 0;
+      el("text", {x: px.toFixed(1), y: H - 8, "text-anchor": "middle", "class": midnight ? "day-tick" : ""}, g)
+        .textContent = midnight ? pad2(d.getUTCMonth() + 1) + "-" + pad2(d.getUTCDate())
+                                : pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes());
+    }
+    el("line", {x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, "class": "axis"}, g);
+    el("line", {x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, "class": "axis"}, g);
+    el("path", {d: linePath(x, c, sx, sy), "class": "center"}, svg);
+    el("path", {d: linePath(x, lo, sx, sy), "class": "limit lcl"}, svg);
+    el("path", {d: linePath(x, hi, sx, sy), "class": "limit ucl"}, svg);
+    var names = opts.limitLabels || ["LCL", "UCL"];
+    [[lo, names[0], "lcl"], [hi, names[1], "ucl"]].forEach(function (L) {
+      var last = L[0][n - 1];
+      if (finite(last)) {
+        el("text", {x: W - m.r + 4, y: (sy(last) + 4).toFixed(1), "class": "limit-label " + L[2]}, svg).textContent = L[1];
+      }
+    });
+    if (finite(c[n - 1])) el("text", {x: W - m.r + 4, y: (sy(c[n - 1]) + 4).toFixed(1), "class": "center-label"}, svg)
+      .textContent = "CL";
+    el("path", {d: linePath(x, y, sx, sy), "class": "line"}, svg);
+    for (var i = 0; i < n; i++) {
+      if (!finite(y[i])) continue;
+      var dot = el("circle", {cx: sx(x[i]).toFixed(1), cy: sy(y[i]).toFixed(1), r: bad[i] ? 3.6 : 1.6,
+                              "class": bad[i] ? "violation" : "point", "data-index": String(i)}, svg);
+      if (bad[i] && opts.titles && opts.titles[i]) el("title", {}, dot).textContent = opts.titles[i];
+    }
+    return svg;
+  }
+  window.BChart.spc = spc;
+})();
