@@ -300,6 +300,10 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
             progress.update(f"quality failed: {err}", 1.0)
             app.state.progress["quality_error"] = str(err)
 
+    def pages_background(ready: str) -> None:
+        energy_background(ready)
+        quality_background(ready)
+
     def background() -> None:
         try:
             sim, service = prepare_demo(settings, store, hours=hours, progress=progress)
@@ -311,9 +315,9 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
                      f"injection is in {token_file})")
             progress.update(ready, 1.0)
             # the energy page's service is prepared beside the live stream, so the stream starts at once
-            threading.Thread(target=energy_background, args=(ready,), name="bessemer-demo-energy",
-                             daemon=True).start()
-            threading.Thread(target=quality_background, args=(ready,), name="bessemer-demo-quality",
+            # one after the other: LightGBM is not safe to train from two threads at once (it crashed
+            # lib_lightgbm.so here when the energy and quality models were fitted concurrently)
+            threading.Thread(target=pages_background, args=(ready,), name="bessemer-demo-pages",
                              daemon=True).start()
             stream_live(store, sim, service, speed=speed, stop=stop, process=process)
         except Exception as err:  # shown on the page and in the terminal

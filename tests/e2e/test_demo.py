@@ -119,6 +119,21 @@ def test_demo_serves_a_ranked_fleet_that_updates_live(tmp_path: Path):
         assert _get(f"{base}/api/energy/load?days=1")["count"] == 96
         with urllib.request.urlopen(f"{base}/energy", timeout=10) as r:  # noqa: S310
             assert r.status == 200 and b'data-page="energy"' in r.read()
+
+        # quality: prepared after energy, in the same background thread
+        for _ in range(120):
+            try:
+                quality = _get(f"{base}/api/quality/overview")
+                break
+            except urllib.error.HTTPError as err:
+                assert err.code == 503, err
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"the quality service did not start in 60 s; stage: {_get(f'{base}/api/progress')['stage']}")
+        assert quality["coils"]["n"] > 0 and quality["surface"]["n"] > 0
+        coils = _get(f"{base}/api/quality/coils?limit=5")["data"]
+        assert coils and 0 <= coils[0]["risk"] <= 1 and coils[0]["reasons"]
+        assert proc.poll() is None, "the demo must still be running"
     finally:
         proc.terminate()
         try:
