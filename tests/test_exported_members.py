@@ -6,7 +6,7 @@ import pytest
 
 PACKAGES = ["bessemer.api", "bessemer.core", "bessemer.datasets", "bessemer.industry.maintenance",
             "bessemer.industry.energy", "bessemer.industry.process",
-            "bessemer.industry.quality", "bessemer.sim", "bessemer.testing"]
+            "bessemer.industry.quality", "bessemer.ingest", "bessemer.sim", "bessemer.testing"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -1,4 +1,4 @@
-"""The ``bessemer`` command line: demo, serve, import, train, predict, plan, process, energy, bench, token."""
+"""The ``bessemer`` command line: demo, serve, import, ingest, train, predict, plan, process, energy, bench, token."""
 
 from __future__ import annotations
 
@@ -343,6 +343,27 @@ def bench_neu(
     typer.echo(format_neu_report(result))
     if json_out:
         sys.stdout.write(json.dumps(result, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    config: Annotated[Path, typer.Option(help="Tag map (TOML): MQTT topics and OPC UA nodes -> assets and signals.")],
+    store: Annotated[str, typer.Option(help="DuckDB file or postgresql:// URL to write into.")],
+    buffer: Annotated[Path, typer.Option(help="Folder of the on-disk store-and-forward buffer.")],
+    broker: Annotated[str | None, typer.Option(help="MQTT broker URL; overrides the tag map's broker url.")] = None,
+    client_id: Annotated[str | None, typer.Option(help="MQTT client id (one persistent session per id).")] = None,
+    stats_every: Annotated[float, typer.Option(help="Seconds between progress lines.")] = 5.0,
+) -> None:
+    """Take readings from MQTT and OPC UA into a store; a broker or store outage loses nothing (Ctrl+C stops)."""
+    import logging
+
+    from .ingest import run_ingest
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        run_ingest(config, store, buffer, broker_url=broker, client_id=client_id, stats_every=stats_every)
+    except BessemerError as err:
+        _fail(err)
 
 
 TariffVoltage = Annotated[str, typer.Option(help="Voltage: high_a (3.3-66 kV), high_b (154 kV) or high_c.")]

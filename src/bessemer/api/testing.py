@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bessemer.core import AssetTree, Frame, Node, NotFoundError, Signal
+from bessemer.core import AssetTree, DataError, Frame, Node, NotFoundError, Signal
 
 __all__ = ["FakeMaintenanceService", "demo_store", "demo_tree", "make_store"]
 
@@ -126,9 +126,9 @@ class FakeMaintenanceService:
         df = pd.DataFrame({"time": t, "rul": rul, "rul_lower": rul * 0.7, "rul_upper": rul * 1.3,
                            "health": np.minimum(1.0, rul / 1000.0)})
         if start is not None:
-            df = df[df["time"] >= pd.Timestamp(start)]
+            df = df[df["time"] >= _utc(start, "start")]
         if end is not None:
-            df = df[df["time"] <= pd.Timestamp(end)]
+            df = df[df["time"] <= _utc(end, "end")]
         return df.reset_index(drop=True)
 
     def plan(self, *, horizon: float | None = None, cost_failure: float | None = None,
@@ -146,3 +146,16 @@ class FakeMaintenanceService:
                             "reason": f"P(failure within {h:g} h) = {r.risk:.2f}"})
         total = sum(min(a["expected_cost_now"], a["expected_cost_wait"]) for a in actions)
         return {"horizon": h, "currency": "KRW", "total_expected_cost": total, "actions": actions}
+
+
+def _utc(value: Any, what: str) -> pd.Timestamp:
+    """``value`` as a UTC time, or a DataError naming ``what`` (as the real service answers)."""
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise TypeError("a number is not a time")
+        ts = pd.Timestamp(value)
+        if pd.isna(ts):
+            raise ValueError("not a time")
+    except (TypeError, ValueError, OverflowError) as err:
+        raise DataError(f"{what}={value!r} is not an ISO 8601 time such as 2026-03-01T00:00Z", column=what) from err
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")

@@ -21,7 +21,8 @@ from ._model import BaseModel, ModelCard, Tags, register_model, registered_model
 from ._plugins import Domain, Page, load_domains
 from ._registry import ModelRegistry
 from ._settings import Settings, get_settings
-from ._store import Store
+from ._store import Store, open_store
+from ._store_pg import PostgresStore
 from ._units import UNITS, normalize_unit
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "NotFittedError",
     "NotFoundError",
     "Page",
+    "PostgresStore",
     "SchemaError",
     "Settings",
     "Signal",
@@ -55,6 +57,7 @@ __all__ = [
     "import_file",
     "load_domains",
     "normalize_unit",
+    "open_store",
     "read_table",
     "register_model",
     "registered_models",

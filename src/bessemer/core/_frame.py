@@ -345,7 +345,14 @@ def _clean_time(col: pd.Series, kind: TimeKind | None, source: str | None) -> tu
             f"time {_shown(col.iloc[r - 1])} is not a timestamp (use ISO 8601, e.g. 2024-05-01T08:00:00Z)",
             file=source, row=r, column=TIME,
         )
-    return ts.astype("datetime64[ns, UTC]"), "timestamp"
+    try:
+        return ts.astype("datetime64[ns, UTC]"), "timestamp"
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        # a finer-than-ns column (Parquet) can hold times that nanosecond timestamps cannot
+        out = ((ts < pd.Timestamp.min.tz_localize("UTC")) | (ts > pd.Timestamp.max.tz_localize("UTC"))).to_numpy()
+        r = _row_of(out) if out.any() else 1
+        raise DataError(f"time {_shown(col.iloc[r - 1])} is outside the years 1677-2262 that timestamps can hold",
+                        file=source, row=r, column=TIME) from None
 
 
 def _clean_numeric(col: pd.Series, name: str, source: str | None) -> pd.Series:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ._exceptions import ConfigError
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".bessemer"), description="Folder for the store, models and tokens.")
     data: Path | None = Field(default=None, description="Folder of public benchmark data (BESSEMER_DATA).")
     store_path: Path | None = Field(default=None, description="DuckDB file; default HOME/bessemer.duckdb.")
+    store_url: SecretStr | None = Field(default=None, description="PostgreSQL URL (BESSEMER_STORE_URL, e.g. "
+                                        "postgresql://bessemer:PASSWORD@db:5432/bessemer); when set, the store is "
+                                        "PostgreSQL instead of the DuckDB file. Kept secret: never shown in repr.")
+    store_schema: str | None = Field(default=None, description="PostgreSQL schema of the store; default public.")
     registry_dir: Path | None = Field(default=None, description="Model registry; default HOME/models.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -42,6 +46,13 @@ class Settings(BaseSettings):
     seed: int = 7
     language: Literal["en", "ko"] = "en"
     max_upload_mb: float = Field(default=64.0, gt=0)
+    auth_reads: bool | None = Field(default=None, description="Reads under /api need a token; default: "
+                                    "True in production, False in development (see reads_need_token).")
+    rate_limit_per_s: float = Field(default=50.0, ge=0, description="Sustained requests per second per token "
+                                    "(or per client address without one); 0 turns rate limiting off.")
+    rate_limit_burst: int = Field(default=100, ge=1, description="Requests a key may send at once before "
+                                  "the sustained rate applies.")
+    max_json_depth: int = Field(default=32, ge=1, le=1000, description="Deepest nesting of a JSON body.")
 
     @model_validator(mode="after")
     def _fill(self) -> Settings:
@@ -60,6 +71,11 @@ class Settings(BaseSettings):
                 "BESSEMER_SECRET to a long random string (e.g. `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))'`)."
             )
+
+    @property
+    def reads_need_token(self) -> bool:
+        """Whether reads need a token: ``auth_reads`` when set, else True outside development."""
+        return self.environment != "development" if self.auth_reads is None else self.auth_reads
 
     # narrow the Optional fields for type checkers and callers
     @property

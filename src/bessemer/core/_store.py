@@ -21,36 +21,53 @@ is fixed by its first write.
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from .._compat import text_is_safe
 from ._assets import LEVELS, AssetTree, Node, Signal
-from ._exceptions import DataError, NotFoundError, StoreError, UnitError
+from ._exceptions import ConfigError, DataError, NotFoundError, StoreError
 from ._frame import Frame
+from ._store_common import (
+    EVENT_KINDS,
+    IMPORTED,
+    ROLES,
+    SCHEMA_VERSION,
+    _blob_table,
+    _bound,
+    _check_events,
+    _check_limit,
+    _check_table_name,
+    _check_token,
+    _declared_units,
+    _event_rows,
+    _events_frame,
+    _fresh_assets,
+    _from_t,
+    _long_arrow,
+    _missing_assets,
+    _now,
+    _one_kind,
+    _table_blob,
+    _token_dict,
+    _unit_changed,
+    _unknown,
+    _wide_frame,
+)
 
 if TYPE_CHECKING:
     import duckdb
 
     from ._settings import Settings
+    from ._store_pg import PostgresStore
 
 T = TypeVar("T")
 
-#: ids of the site, area and unit under which ``create_assets=True`` puts new equipment
-IMPORTED = ("imported", "imported-area", "imported-unit")
-EVENT_KINDS = ("failure", "maintenance", "install", "inspection")
-ROLES = ("viewer", "operator", "admin")
-_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_SCHEMA_VERSION = "1"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS nodes (
@@ -127,18 +144,15 @@ class Store:
             self._write(self._create_schema)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Store:
-        """Open the store at ``settings.store_file`` (the process settings by default)."""
-        from ._settings import get_settings
-
-        s = settings if settings is not None else get_settings()
-        return cls(s.store_file)
+    def from_settings(cls, settings: Settings | None = None) -> Store | PostgresStore:
+        """Open the store the settings name (the process settings by default); see :func:`open_store`."""
+        return open_store(settings)
 
     def _create_schema(self, con: duckdb.DuckDBPyConnection) -> None:
         for stmt in _SCHEMA.split(";"):
             if stmt.strip():
                 con.execute(stmt)
-        con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [_SCHEMA_VERSION])
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
 
     # ------------------------------------------------------------ plumbing
     def close(self) -> None:
@@ -238,11 +252,7 @@ class Store:
             has = con.execute("SELECT 1 FROM readings WHERE asset = ? AND signal = ? LIMIT 1",
                               [equipment, name]).fetchone()
             if has is not None:
-                raise UnitError(
-                    f"signal {name!r} of asset {equipment!r} is stored in {row[0]!r}, got {unit!r}; "
-                    f"convert the values to {row[0]!r} or use a new signal name",
-                    file=source, column=name,
-                )
+                raise _unit_changed(equipment, name, row[0], unit, source)
             con.execute("UPDATE signals SET unit = ?, description = ? WHERE equipment = ? AND name = ?",
                         [unit, description, equipment, name])
             return
@@ -259,11 +269,7 @@ class Store:
                 if (a, s) not in have:
                     self._upsert_signal(con, a, s, unit, source=source)
                 elif have[(a, s)] != unit:
-                    raise UnitError(
-                        f"signal {s!r} of asset {a!r} is declared in {have[(a, s)]!r}, got {unit!r}; "
-                        f"convert the values to {have[(a, s)]!r} or use a new signal name",
-                        file=source, column=s,
-                    )
+                    raise _unit_changed(a, s, have[(a, s)], unit, source, declared=True)
 
     def asset_tree(self) -> AssetTree:
         """The stored hierarchy as an :class:`AssetTree`."""
@@ -333,29 +339,12 @@ class Store:
             got = self._node_rows(con, assets)
             missing = [a for a in assets if a not in got]
             if missing and not create_assets:
-                raise NotFoundError(
-                    (f"file {source}: " if source else "")
-                    + _unknown("asset", missing)
-                    + "; add it with put_assets() or import with create_assets=True"
-                )
+                raise _missing_assets(missing, source)
             if missing:
                 self._ensure_imported(con)
                 self._upsert_nodes(con, [Node(a, "equipment", a, parent=IMPORTED[2]) for a in missing])
                 got.update({a: ("equipment", None) for a in missing})
-            fresh = []
-            for a in assets:
-                level, tk = got[a]
-                if level != "equipment":
-                    raise DataError(f"asset {a!r} is a {level}; readings belong to equipment", file=source,
-                                    column="asset")
-                if tk is not None and tk != kind:
-                    raise DataError(
-                        f"asset {a!r} stores time as {tk}s but this frame has {kind}s; "
-                        "an asset's time kind is fixed by its first write",
-                        file=source, column="time",
-                    )
-                if tk is None:
-                    fresh.append(a)
+            fresh = _fresh_assets(got, assets, kind, source)
             if fresh:
                 con.execute("UPDATE nodes SET time_kind = ? WHERE list_contains(?, id)", [kind, fresh])
             self._declare_signals(con, assets, units, source)
@@ -405,29 +394,11 @@ class Store:
             else:
                 kinds = self._kinds(con, [str(a) for a in assets])
             chosen = list(kinds)
-            found = {k for k in kinds.values() if k is not None}
-            if len(found) > 1:
-                raise DataError(
-                    "the chosen assets mix timestamp and cycle time; read them separately "
-                    f"(timestamp: {sorted(a for a, k in kinds.items() if k == 'timestamp')[:5]}, "
-                    f"cycle: {sorted(a for a, k in kinds.items() if k == 'cycle')[:5]})"
-                )
-            kind = found.pop() if found else "timestamp"
+            kind = _one_kind(kinds)
             sig_rows = con.execute(
                 "SELECT equipment, name, unit FROM signals WHERE list_contains(?, equipment) ORDER BY seq",
                 [chosen]).fetchall()
-            declared: dict[str, str] = {}
-            for eq, name, unit in sig_rows:
-                if declared.setdefault(name, unit) != unit:
-                    raise UnitError(
-                        f"signal {name!r} has unit {declared[name]!r} on some assets and {unit!r} on "
-                        f"{eq!r}; read these assets separately", column=name)
-            if signals is not None:
-                wanted = [str(s) for s in signals]
-                missing = [s for s in wanted if s not in declared]
-                if missing:
-                    raise NotFoundError(_unknown("signal", missing) + f" for assets {chosen[:5]}")
-                declared = {s: declared[s] for s in wanted}
+            declared = _declared_units(sig_rows, signals, chosen)
             lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
             long = con.execute(
                 "SELECT asset, signal, t, value FROM readings WHERE list_contains(?, asset) "
@@ -443,8 +414,7 @@ class Store:
 
         Returns columns ``asset, signal, time, value`` sorted by time (then signal).
         """
-        if not isinstance(limit, int | np.integer) or limit < 0:
-            raise DataError(f"limit must be a whole number ≥ 0, got {limit!r}")
+        _check_limit(limit)
 
         def run(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             kind = self._kinds(con, [asset])[asset] or "timestamp"
@@ -500,23 +470,7 @@ class Store:
         may have ``note``. Times follow the asset's time kind; an asset without readings
         takes its time kind from these events. Returns the number of events written.
         """
-        from ._frame import _clean_time
-
-        need = ["asset", "time", "kind"]
-        missing = [c for c in need if c not in events.columns]
-        if missing:
-            raise DataError(f"events lack column(s) {missing}; found {list(map(str, events.columns))[:20]}")
-        ev = events.reset_index(drop=True)
-        notes = ev["note"] if "note" in ev.columns else pd.Series([""] * len(ev))
-        for i, (a, k, n) in enumerate(zip(ev["asset"], ev["kind"], notes, strict=True), start=1):
-            if not isinstance(a, str) or not a.strip() or not text_is_safe(a, max_len=120):
-                raise DataError(f"asset {str(a)[:40]!r} is not a valid asset id", row=i, column="asset")
-            if k not in EVENT_KINDS:
-                raise DataError(f"event kind {str(k)[:40]!r} is not one of {EVENT_KINDS}", row=i, column="kind")
-            if n is not None and not (isinstance(n, float) and np.isnan(n)) and not _note_ok(str(n)):
-                raise DataError("note must be at most 2000 characters without control characters or < >",
-                                row=i, column="note")
-        assets = [str(a).strip() for a in pd.unique(ev["asset"])]
+        ev, assets = _check_events(events)
 
         def run(con: duckdb.DuckDBPyConnection) -> int:
             got = self._node_rows(con, assets)
@@ -529,18 +483,10 @@ class Store:
                 got.update({a: ("equipment", None) for a in missing_a})
             written = 0
             for a in assets:
-                sel = (ev["asset"].astype(str).str.strip() == a).to_numpy()
-                part = ev[sel]
                 tk = got[a][1]
-                times, kind = _clean_time(part["time"].reset_index(drop=True), tk, None)
+                rows, kind = _event_rows(ev, a, tk)
                 if tk is None:
                     con.execute("UPDATE nodes SET time_kind = ? WHERE id = ?", [kind, a])
-                t = _to_t(times, kind)
-                note = (part["note"] if "note" in part.columns else pd.Series([None] * len(part)))
-                rows = pd.DataFrame({"asset": a, "t": t, "kind": part["kind"].to_numpy(),
-                                     "note": [None if (x is None or (isinstance(x, float) and np.isnan(x)))
-                                              else str(x) for x in note]})
-                rows = rows.drop_duplicates(["asset", "t", "kind"], keep="last")
                 con.register("_events", rows)
                 try:
                     con.execute("INSERT INTO events SELECT asset, t, kind, note FROM _events "
@@ -565,53 +511,27 @@ class Store:
             df = con.execute(
                 "SELECT e.asset, e.t, e.kind, e.note, n.time_kind FROM events e JOIN nodes n ON n.id = e.asset "
                 "WHERE (? IS NULL OR e.asset = ?) ORDER BY e.asset, e.t, e.kind", [asset, asset]).df()
-            kinds = set(df["time_kind"])
-            t = df["t"].to_numpy(dtype=np.int64)
-            if kinds == {"cycle"}:
-                time: Any = t
-            elif kinds <= {"timestamp"}:
-                time = _from_t(t, "timestamp")
-            else:
-                time = [pd.Timestamp(int(v), unit="ns", tz="UTC") if k == "timestamp" else int(v)
-                        for v, k in zip(t, df["time_kind"], strict=True)]
-            return pd.DataFrame({"asset": df["asset"].astype(object), "time": time,
-                                 "kind": df["kind"].astype(object), "note": df["note"].astype(object)})
+            return _events_frame(df)
 
         return self._read(run)
 
     # ------------------------------------------------------------ result tables
     def put_table(self, name: str, df: pd.DataFrame) -> None:
         """Store ``df`` under ``name`` (``[a-z][a-z0-9_]*``), replacing any previous table atomically."""
-        _check_table_name(name)
-        if not isinstance(df, pd.DataFrame):
-            raise TypeError(f"put_table needs a DataFrame, got {type(df).__name__}")
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        try:
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            buf = io.BytesIO()
-            pq.write_table(table, buf)
-        except (pa.ArrowException, TypeError, ValueError) as err:
-            raise DataError(f"table {name!r} cannot be stored: {str(err)[:200]}") from err
-        blob = buf.getvalue()
+        blob = _table_blob(name, df)
 
         def run(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT INTO results VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
                         "data = excluded.data, updated = excluded.updated",
-                        [name, blob, datetime.now(UTC).replace(tzinfo=None)])
+                        [name, blob, _now()])
 
         self._write(run)
 
     def get_table(self, name: str) -> pd.DataFrame | None:
         """The table stored under ``name``, or ``None``."""
         _check_table_name(name)
-        import pyarrow.parquet as pq
-
         row = self._read(lambda con: con.execute("SELECT data FROM results WHERE name = ?", [name]).fetchone())
-        if row is None:
-            return None
-        return pq.read_table(io.BytesIO(bytes(row[0]))).to_pandas()
+        return None if row is None else _blob_table(row[0])
 
     def table_names(self) -> list[str]:
         """Names of the stored result tables."""
@@ -620,14 +540,7 @@ class Store:
     # ------------------------------------------------------------ tokens
     def add_token(self, *, name: str, token_hash: str, role: str, site: str | None = None) -> None:
         """Record an API token by its hash. Duplicate names or hashes raise :class:`DataError`."""
-        if not isinstance(name, str) or not name.strip() or not text_is_safe(name, max_len=80):
-            raise DataError(f"token name {str(name)[:40]!r} must be 1-80 printable characters without < >")
-        if role not in ROLES:
-            raise DataError(f"role {role!r} is not one of {ROLES}")
-        if not isinstance(token_hash, str) or not 16 <= len(token_hash) <= 256 or not text_is_safe(token_hash):
-            raise DataError("token_hash must be a hash string of 16-256 printable characters")
-        if site is not None and (not isinstance(site, str) or not text_is_safe(site, max_len=120)):
-            raise DataError(f"site {str(site)[:40]!r} is not a valid site id")
+        _check_token(name, token_hash, role, site)
 
         def run(con: duckdb.DuckDBPyConnection) -> None:
             if con.execute("SELECT 1 FROM tokens WHERE name = ?", [name]).fetchone() is not None:
@@ -635,7 +548,7 @@ class Store:
             if con.execute("SELECT 1 FROM tokens WHERE token_hash = ?", [token_hash]).fetchone() is not None:
                 raise DataError("a token with this hash already exists")
             con.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?)",
-                        [name, token_hash, role, site, datetime.now(UTC).replace(tzinfo=None)])
+                        [name, token_hash, role, site, _now()])
 
         self._write(run)
 
@@ -662,100 +575,32 @@ class Store:
         self._write(run)
 
 
-# ---------------------------------------------------------------- helpers
-def _unknown(what: str, names: Iterable[str]) -> str:
-    names = list(names)
-    shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return f"unknown {what}{'s' if len(names) > 1 else ''} {shown}"
+def open_store(settings: Settings | None = None, *, read_only: bool = False) -> Store | PostgresStore:
+    """Open the store that ``settings`` name (the process settings by default).
+
+    A :class:`~bessemer.core.PostgresStore` at ``settings.store_url`` (schema
+    ``settings.store_schema``) when that is set, else the DuckDB :class:`Store` at
+    ``settings.store_file``.
+
+    Examples
+    --------
+    >>> from bessemer.core import Settings
+    >>> with open_store(Settings(home="/tmp/bessemer-doc-open")) as store:
+    ...     type(store).__name__, store.path.name
+    ('Store', 'bessemer.duckdb')
+    """
+    from ._settings import get_settings
+
+    s = settings if settings is not None else get_settings()
+    url = s.store_url.get_secret_value().strip() if s.store_url is not None else ""
+    if not url:  # unset or empty: the embedded store
+        return Store(s.store_file, read_only=read_only)
+    from ._store_pg import PostgresStore
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"BESSEMER_STORE_URL must start with postgresql:// (got {url.split(':', 1)[0][:20]!r}...); "
+                          "e.g. postgresql://bessemer:PASSWORD@127.0.0.1:5432/bessemer")
+    return PostgresStore(url, schema=s.store_schema, read_only=read_only)
 
 
-def _note_ok(text: str) -> bool:
-    return len(text) <= 2000 and text_is_safe(text.replace("\n", " ").replace("\t", " "), max_len=2000)
-
-
-def _check_table_name(name: str) -> None:
-    if not isinstance(name, str) or not _TABLE_NAME.match(name):
-        raise DataError(f"table name {str(name)[:40]!r} must be 1-63 of a-z 0-9 _ and start with a letter")
-
-
-def _token_dict(row: tuple[Any, ...]) -> dict[str, Any]:
-    created = row[3]
-    if isinstance(created, datetime):
-        created = created.replace(tzinfo=UTC).isoformat()
-    return {"name": row[0], "role": row[1], "site": row[2], "created": created}
-
-
-def _to_t(times: pd.Series, kind: str) -> np.ndarray:
-    """Frame time column -> int64 store time (ns since epoch UTC, or the cycle)."""
-    if kind == "cycle":
-        return times.to_numpy(dtype=np.int64)
-    return times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)
-
-
-def _from_t(t: np.ndarray, kind: str) -> Any:
-    if kind == "cycle":
-        return t.astype(np.int64)
-    return pd.to_datetime(t, unit="ns", utc=True)
-
-
-def _bound(value: Any, kind: str, which: str) -> int:
-    """Inclusive query bound in store time; ``None`` is open."""
-    lo, hi = np.iinfo(np.int64).min, np.iinfo(np.int64).max
-    if value is None:
-        return lo if which == "start" else hi
-    if kind == "cycle":
-        if isinstance(value, bool) or not isinstance(value, int | np.integer | float) or value != int(value):
-            raise DataError(f"{which} must be a cycle number for cycle assets, got {value!r}")
-        return int(value)
-    if isinstance(value, bool | int | float | np.integer | np.floating):
-        raise DataError(f"{which} must be a timestamp (e.g. '2024-05-01T08:00:00Z') for timestamp assets, "
-                        f"got {value!r}")
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as err:
-        raise DataError(f"{which} {str(value)[:40]!r} is not a timestamp; use ISO 8601") from err
-    if ts is pd.NaT:
-        raise DataError(f"{which} is not a timestamp")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return int(ts.as_unit("ns").value)
-
-
-def _long_arrow(df: pd.DataFrame, signals: Sequence[str], kind: str) -> Any:
-    """Wide frame table -> Arrow table ``asset, signal, t, value`` without NaN values."""
-    import pyarrow as pa
-
-    n, k = len(df), len(signals)
-    if n == 0 or k == 0:
-        return pa.table({"asset": pa.array([], pa.string()), "signal": pa.array([], pa.string()),
-                         "t": pa.array([], pa.int64()), "value": pa.array([], pa.float64())})
-    vals = df[list(signals)].to_numpy(dtype=np.float64)  # (n, k) row-major
-    keep = ~np.isnan(vals).ravel()
-    t = _to_t(df["time"], kind)
-    row_idx = np.repeat(np.arange(n), k)[keep]
-    sig_idx = np.tile(np.arange(k, dtype=np.int32), n)[keep]
-    asset_codes, asset_names = pd.factorize(df["asset"].to_numpy())
-    assets = pa.DictionaryArray.from_arrays(pa.array(asset_codes[row_idx].astype(np.int32)),
-                                            pa.array([str(a) for a in asset_names], pa.string()))
-    sigs = pa.DictionaryArray.from_arrays(pa.array(sig_idx), pa.array(list(signals), pa.string()))
-    return pa.table({"asset": assets, "signal": sigs, "t": pa.array(t[row_idx]),
-                     "value": pa.array(vals.ravel()[keep])})
-
-
-def _wide_frame(long: pd.DataFrame, units: dict[str, str], kind: str) -> Frame:
-    sigs = list(units)
-    if long.empty:
-        data = {"asset": pd.Series([], dtype=object),
-                "time": pd.Series([], dtype="int64") if kind == "cycle" else
-                pd.Series([], dtype="datetime64[ns, UTC]")}
-        data.update({s: pd.Series([], dtype="float64") for s in sigs})
-        return Frame(pd.DataFrame(data), units=units, time_kind=kind)  # type: ignore[arg-type]
-    wide = long.pivot(index=["asset", "t"], columns="signal", values="value")
-    wide = wide.reindex(columns=sigs).reset_index()
-    wide.columns.name = None
-    t = wide.pop("t").to_numpy(dtype=np.int64)
-    wide.insert(1, "time", _from_t(t, kind))
-    wide["asset"] = wide["asset"].astype(object)
-    return Frame(wide, units=units, time_kind=kind)  # type: ignore[arg-type]
-
-
-__all__ = ["EVENT_KINDS", "IMPORTED", "ROLES", "Store"]
+__all__ = ["EVENT_KINDS", "IMPORTED", "ROLES", "Store", "open_store"]

@@ -249,7 +249,14 @@ def interval_starts(
     s = s.dt.tz_convert("UTC")
     if stamp == "end":
         s = s - step
-    return s.astype("datetime64[ns, UTC]"), repaired
+    try:
+        return s.astype("datetime64[ns, UTC]"), repaired
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        # pandas reads text at second or microsecond resolution, which reaches years ns timestamps cannot
+        out = ((s < pd.Timestamp.min.tz_localize("UTC")) | (s > pd.Timestamp.max.tz_localize("UTC"))).to_numpy()
+        r = int(np.flatnonzero(out)[0]) if out.any() else 0
+        raise DataError(f"time {_shown(stamps.iloc[r])} is outside the years 1677-2262 that timestamps can hold",
+                        file=file, row=r + 1, column=column) from None
 
 
 def check_increasing(starts: pd.Series, *, file: str | None, column: str | None, local: pd.Series) -> None:

@@ -11,30 +11,39 @@ from fastapi import APIRouter, Depends, Query
 from bessemer.core import LEVELS, DataError, NotFoundError
 
 from .._json import jsonable, records
-from ..deps import get_store
+from ..deps import can_see, check_visible, get_store, read_access
 
 router = APIRouter(prefix="/api/assets", tags=["assets"])
 
+#: the longest ``last`` window (hours or cycles): about 100 years of hours
+MAX_LAST = 1_000_000
+#: the largest cycle number accepted as a bound (the store keeps cycles as 64-bit integers)
+MAX_CYCLE = 2**62
 
-def _node(store: Any, asset_id: str) -> tuple[Any, Any]:
+
+def _node(store: Any, asset_id: str, token: dict[str, Any] | None) -> tuple[Any, Any]:
     tree = store.asset_tree()
+    check_visible(tree, token, asset_id)
     return tree, tree.node(asset_id)
 
 
 @router.get("", summary="List assets")
 def list_assets(level: str | None = Query(default=None, description="site, area, unit or equipment"),
-                store: Any = Depends(get_store)) -> dict[str, Any]:
-    """All nodes of the hierarchy, optionally of one level."""
+                store: Any = Depends(get_store),
+                token: dict[str, Any] | None = Depends(read_access)) -> dict[str, Any]:
+    """All nodes of the hierarchy (of the token's site only, when it is limited to one), optionally of one level."""
     if level is not None and level not in LEVELS:
         raise DataError(f"level {level!r} is not one of {list(LEVELS)}", column="level")
-    nodes = [asdict(n) for n in store.asset_tree() if level is None or n.level == level]
+    tree = store.asset_tree()
+    nodes = [asdict(n) for n in tree if (level is None or n.level == level) and can_see(tree, token, n.id)]
     return {"data": jsonable(nodes), "count": len(nodes)}
 
 
 @router.get("/{asset_id}", summary="One asset with its path and signals")
-def get_asset(asset_id: str, store: Any = Depends(get_store)) -> dict[str, Any]:
+def get_asset(asset_id: str, store: Any = Depends(get_store),
+              token: dict[str, Any] | None = Depends(read_access)) -> dict[str, Any]:
     """The node, its path from the site down, its signals, time kind and latest reading time."""
-    tree, node = _node(store, asset_id)
+    tree, node = _node(store, asset_id, token)
     signals = [asdict(s) for s in tree.signals(asset_id)] if node.level == "equipment" else []
     kind = store.time_kind(asset_id) if node.level == "equipment" else None
     latest = store.latest_time(asset_id) if kind else None
@@ -43,9 +52,10 @@ def get_asset(asset_id: str, store: Any = Depends(get_store)) -> dict[str, Any]:
 
 
 @router.get("/{asset_id}/signals", summary="Signals of one equipment")
-def list_signals(asset_id: str, store: Any = Depends(get_store)) -> dict[str, Any]:
+def list_signals(asset_id: str, store: Any = Depends(get_store),
+                 token: dict[str, Any] | None = Depends(read_access)) -> dict[str, Any]:
     """Name, unit and description of each signal."""
-    tree, _ = _node(store, asset_id)
+    tree, _ = _node(store, asset_id, token)
     sigs = [asdict(s) for s in tree.signals(asset_id)]
     return {"data": jsonable(sigs), "count": len(sigs)}
 
@@ -55,10 +65,14 @@ def _bound(value: str | None, kind: str | None, name: str) -> Any:
         return None
     if kind == "cycle":
         try:
-            return int(value)
+            cycle = int(value)
         except ValueError:
             raise DataError(f"{name}={value!r} is not a cycle number; this asset counts time in cycles",
                             column=name) from None
+        if abs(cycle) > MAX_CYCLE:
+            raise DataError(f"{name}={value!r} is out of range; cycles are whole numbers up to {MAX_CYCLE}",
+                            column=name)
+        return cycle
     try:
         ts = pd.Timestamp(value)
     except ValueError:
@@ -75,13 +89,14 @@ def get_readings(
     signal: str | None = Query(default=None, description="One signal; all when omitted."),
     start: str | None = Query(default=None, description="Inclusive; ISO-8601 time or cycle."),
     end: str | None = Query(default=None, description="Inclusive; ISO-8601 time or cycle."),
-    last: float | None = Query(default=None, gt=0,
+    last: float | None = Query(default=None, gt=0, le=MAX_LAST,
                                description="Only the last N hours (or cycles) before the latest reading."),
     limit: int = Query(default=10_000, ge=1, le=100_000, description="At most this many (the latest) rows."),
     store: Any = Depends(get_store),
+    token: dict[str, Any] | None = Depends(read_access),
 ) -> dict[str, Any]:
     """``{"data": [{time, signal, value}], "count": n, "time_kind": ...}``, sorted by time."""
-    tree, node = _node(store, asset_id)
+    tree, node = _node(store, asset_id, token)
     if node.level != "equipment":
         raise NotFoundError(f"{node.level} {asset_id!r} has no readings; readings belong to equipment")
     if signal is not None:

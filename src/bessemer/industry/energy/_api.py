@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from fastapi import APIRouter, Depends, Path, Query
 
 from bessemer.api._json import jsonable
-from bessemer.api.deps import get_service
+from bessemer.api.deps import get_service, require_all_sites
 
 MAX_DAYS = 14
 
@@ -88,7 +88,8 @@ def energy_routers() -> list[APIRouter]:
     >>> sorted({m for r in energy_routers() for route in r.routes for m in route.methods})
     ['GET']
     """
-    router = APIRouter(prefix="/api/energy", tags=["energy"])
+    # the energy data is not tied to one site's assets: a site-limited token may not read it
+    router = APIRouter(prefix="/api/energy", tags=["energy"], dependencies=[Depends(require_all_sites)])
 
     @router.get("/overview", summary="Site, tariff, forecast accuracy, last bill, schedule saving, carbon")
     def overview(svc: EnergyServiceProtocol = Depends(_service)) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bessemer.core import BaseModel, Frame, NotFoundError
+from bessemer.core import BaseModel, DataError, Frame, NotFoundError
 
 from ._plan import CostTable, fleet_risk, maintenance_plan
 from ._training import fill_gaps
@@ -148,9 +148,9 @@ class MaintenanceService:
             raise NotFoundError(f"asset {asset!r} has no RUL prediction (no model for its kind, or no readings)")
         t = traj[traj["asset"] == asset]
         if start is not None:
-            t = t[t["time"] >= _coerce_time(start, t["time"])]
+            t = t[t["time"] >= _coerce_time(start, t["time"], "start")]
         if end is not None:
-            t = t[t["time"] <= _coerce_time(end, t["time"])]
+            t = t[t["time"] <= _coerce_time(end, t["time"], "end")]
         return t.drop(columns="asset").reset_index(drop=True)
 
     def plan(self, *, horizon: float | None = None, cost_failure: float | None = None,
@@ -176,8 +176,19 @@ def _to_unit(delta: np.ndarray, unit: str) -> np.ndarray:
     return np.asarray(delta, dtype=float)
 
 
-def _coerce_time(value: Any, like: pd.Series) -> Any:
-    if pd.api.types.is_datetime64_any_dtype(like):
-        ts = pd.Timestamp(value)
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return int(value)
+def _coerce_time(value: Any, like: pd.Series, what: str = "bound") -> Any:
+    """``value`` as a time comparable with ``like`` (UTC timestamps or cycles), or a DataError naming ``what``."""
+    stamps = pd.api.types.is_datetime64_any_dtype(like)
+    try:
+        if stamps:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                raise TypeError("a number is not a time")
+            ts = pd.Timestamp(value)
+            if pd.isna(ts):
+                raise ValueError("not a time")
+            return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as err:
+        expected = "an ISO 8601 time such as 2026-03-01T00:00Z" if stamps else "a whole cycle number"
+        raise DataError(f"{what}={value!r} is not {expected}; this asset's history is kept in "
+                        f"{'timestamps' if stamps else 'cycles'}", column=what) from err

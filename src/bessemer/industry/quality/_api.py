@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from bessemer.api._json import jsonable
-from bessemer.api.deps import get_service
+from bessemer.api.deps import get_service, require_all_sites
 
 MAX_COILS = 500
 #: coil ids: a line prefix, a dash and six digits, e.g. "C26-000123"
@@ -98,7 +98,8 @@ def quality_routers() -> list[APIRouter]:
     >>> sorted({m for r in quality_routers() for route in r.routes for m in route.methods})
     ['GET']
     """
-    router = APIRouter(prefix="/api/quality", tags=["quality"])
+    # the quality data is not tied to one site's assets: a site-limited token may not read it
+    router = APIRouter(prefix="/api/quality", tags=["quality"], dependencies=[Depends(require_all_sites)])
 
     @router.get("/overview", summary="Line, coils at risk, defect-model and image-model accuracy, SPC violations")
     def overview(svc: QualityServiceProtocol = Depends(_service)) -> dict[str, Any]:

@@ -1,0 +1,223 @@
+"""Store-and-forward: a durable FIFO of readings on disk (SQLite in WAL mode, synchronous=FULL).
+
+A connector :meth:`~DiskBuffer.put` s readings and acknowledges its source only after
+``put`` returns (the readings are then on disk, fsynced). A drain thread
+:meth:`~DiskBuffer.take` s the oldest batch, writes it to the store and calls
+:meth:`~DiskBuffer.done` only after the store commit. A crash between the two leaves
+the batch in the buffer: it is taken again after a restart and written again, which
+the store's idempotent upsert on ``(asset, signal, time)`` turns into exactly one row.
+
+One process owns a buffer at a time (an exclusive lock file beside it).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import UTC
+from pathlib import Path
+
+import pandas as pd
+
+from ..core import StoreError
+from ._reading import Reading
+
+_UTC = UTC
+_SCHEMA = "CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, " \
+          "data BLOB NOT NULL)"
+
+
+class DiskBuffer:
+    """Durable FIFO of readings.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder (created; the database is ``buffer.sqlite3`` inside) or a file ending in
+        ``.sqlite``, ``.sqlite3`` or ``.db``.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from bessemer.ingest import Reading
+    >>> folder = tempfile.mkdtemp()
+    >>> buf = DiskBuffer(folder)
+    >>> buf.put([Reading("fan-1", "temp", pd.Timestamp(0, tz="UTC"), 20.5, "degC")])
+    >>> batch_id, readings = buf.take(100)
+    >>> readings[0].value, len(buf)
+    (20.5, 1)
+    >>> buf.done(batch_id)
+    >>> len(buf), buf.take(100)
+    (0, (None, []))
+    >>> buf.close()
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        p = Path(path)
+        self.path = p if p.suffix in {".sqlite", ".sqlite3", ".db"} else p / "buffer.sqlite3"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lockfile = open(str(self.path) + ".lock", "a+")  # noqa: SIM115 - held for the buffer's life
+        except OSError as err:
+            raise StoreError(f"cannot create the buffer at {str(self.path)!r}: {err.strerror}") from err
+        try:
+            fcntl.flock(self._lockfile.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            self._lockfile.close()
+            raise StoreError(f"buffer {str(self.path)!r} is in use by another ingest process; stop it or give "
+                             "this one its own --buffer folder") from err
+        try:
+            self._con = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=FULL")
+            self._con.execute(_SCHEMA)
+            self._count = int(self._con.execute("SELECT coalesce(sum(n), 0) FROM batches").fetchone()[0])
+        except sqlite3.Error as err:
+            self._release_lock()
+            raise StoreError(f"cannot open the buffer {str(self.path)!r}: {err}") from err
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._cursor = 0  # highest row id handed out by take()
+        self._inflight: dict[int, tuple[int, int, int]] = {}  # batch id -> (lo row, hi row, readings)
+        self._next_batch = 1
+        self._closed = False
+
+    # ------------------------------------------------------------ plumbing
+    def close(self) -> None:
+        """Close the database and release the lock; in-flight batches stay buffered."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._con.close()
+            self._cond.notify_all()
+        self._release_lock()
+
+    def _release_lock(self) -> None:
+        try:
+            fcntl.flock(self._lockfile.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._lockfile.close()
+
+    def __enter__(self) -> DiskBuffer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        """Readings buffered and not yet :meth:`done` (in-flight ones included)."""
+        return self._count
+
+    def __repr__(self) -> str:
+        return f"DiskBuffer({str(self.path)!r}, readings={self._count})"
+
+    def _check(self) -> None:
+        if self._closed:
+            raise StoreError(f"the buffer {str(self.path)!r} is closed")
+
+    # ------------------------------------------------------------ FIFO
+    def put(self, readings: Sequence[Reading]) -> None:
+        """Append ``readings``; they are on disk (fsynced) when this returns."""
+        if not readings:
+            return
+        blob = _encode(readings)
+        with self._lock:
+            self._check()
+            try:
+                self._con.execute("INSERT INTO batches (n, data) VALUES (?, ?)", (len(readings), blob))
+            except sqlite3.Error as err:
+                raise StoreError(f"buffer write failed ({err}); the readings were not buffered") from err
+            self._count += len(readings)
+            self._cond.notify_all()
+
+    def take(self, n: int) -> tuple[int | None, list[Reading]]:
+        """The oldest not-yet-taken readings (whole put() batches, about ``n`` at most, at least one batch).
+
+        Returns ``(batch_id, readings)``, or ``(None, [])`` when nothing is waiting.
+        """
+        if n < 1:
+            raise ValueError(f"take needs n >= 1, got {n}")
+        with self._lock:
+            self._check()
+            rows = self._con.execute("SELECT id, n, data FROM batches WHERE id > ? ORDER BY id LIMIT ?",
+                                     (self._cursor, max(1, min(n, 10_000)))).fetchall()
+            chosen, total = [], 0
+            for rid, k, data in rows:
+                if chosen and total + k > n:
+                    break
+                chosen.append((rid, data))
+                total += k
+            if not chosen:
+                return None, []
+            bid = self._next_batch
+            self._next_batch += 1
+            self._inflight[bid] = (chosen[0][0], chosen[-1][0], total)
+            self._cursor = chosen[-1][0]
+        out: list[Reading] = []
+        for _, data in chosen:
+            out.extend(_decode(data))
+        return bid, out
+
+    def done(self, batch_id: int) -> None:
+        """Forget a taken batch for good (call only after the store committed it)."""
+        with self._lock:
+            self._check()
+            span = self._inflight.pop(batch_id, None)
+            if span is None:
+                raise KeyError(f"batch {batch_id!r} is not in flight (already done or never taken)")
+            try:
+                self._con.execute("DELETE FROM batches WHERE id BETWEEN ? AND ?", span[:2])
+            except sqlite3.Error as err:
+                self._inflight[batch_id] = span
+                raise StoreError(f"buffer delete failed ({err}); the batch will be written again") from err
+            self._count -= span[2]
+
+    def release(self, batch_id: int) -> None:
+        """Give a taken batch back: it (and everything after it) is taken again next."""
+        with self._lock:
+            span = self._inflight.pop(batch_id, None)
+            if span is not None:
+                for later in [b for b, sp in self._inflight.items() if sp[0] > span[0]]:
+                    del self._inflight[later]
+                self._cursor = min(self._cursor, span[0] - 1)
+                self._cond.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """Block until something is waiting to be taken (True) or ``timeout`` seconds pass (False)."""
+        with self._lock:
+            if self._closed:
+                return False
+            return self._cond.wait_for(lambda: self._closed or self._waiting(), timeout=timeout) and not self._closed
+
+    def _waiting(self) -> bool:
+        inflight = sum(s[2] for s in self._inflight.values())
+        return self._count > inflight
+
+
+def _encode(readings: Sequence[Reading]) -> bytes:
+    """Compact JSON: a table of distinct strings and rows of indexes, ns times and values."""
+    strings: dict[str, int] = {}
+
+    def ix(s: str) -> int:
+        i = strings.get(s)
+        if i is None:
+            i = strings[s] = len(strings)
+        return i
+
+    rows = [[ix(r.asset), ix(r.signal), r.time.value, r.value, ix(r.unit), ix(r.quality), ix(r.source)]
+            for r in readings]
+    return json.dumps({"s": list(strings), "r": rows}, separators=(",", ":")).encode()
+
+
+def _decode(blob: bytes) -> list[Reading]:
+    doc = json.loads(blob)
+    s = doc["s"]
+    return [Reading(s[a], s[g], pd.Timestamp(t, tz=_UTC), v, s[u], s[q], s[src])
+            for a, g, t, v, u, q, src in doc["r"]]
+
+
+__all__ = ["DiskBuffer"]

@@ -1,0 +1,384 @@
+"""MQTT connector (paho-mqtt 2.x, MQTT v5): persistent session, QoS 1, acks only after durable.
+
+The broker keeps this client's session (clean start off, a session expiry), so messages
+published while the ingest is down wait in the broker's queue. A message is acknowledged
+(PUBACK) only after its readings were handed to ``on_readings`` and that call returned,
+which for the ingest process means they are fsynced in the :class:`DiskBuffer`. A message
+that was delivered but not acknowledged before a crash is delivered again by the broker;
+the store's upsert makes that harmless.
+
+A message that cannot be parsed is logged (topic and reason only, never the payload or a
+credential), appended to a dead-letter file with its payload, counted, and then
+acknowledged: one bad message never blocks the stream.
+
+Broker settings matter: Mosquitto drops QoS 1 messages for an offline client beyond
+``max_queued_messages`` (default 1000). For a plant, set it to 0 (no limit) or large enough
+for the longest outage you must survive, and turn on ``persistence``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import random
+import ssl
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..core import ConfigError
+from ._reading import ParseError, Reading
+from ._tagmap import BrokerSpec, TagMap
+
+log = logging.getLogger("bessemer.ingest")
+
+
+class Backoff:
+    """Exponential back-off with "equal jitter": the n-th delay is uniform in ``[d/2, d]``, ``d = min(cap, base·2ⁿ)``.
+
+    Delays never shrink before they reach the cap (the lower bound of the next delay is the
+    upper bound of the previous one), and many clients restarting together spread out.
+
+    Examples
+    --------
+    >>> b = Backoff(base=0.5, cap=4.0, seed=1)
+    >>> d = [b.next() for _ in range(6)]
+    >>> all(x <= y for x, y in zip(d[:4], d[1:4])), 2.0 <= d[-1] <= 4.0
+    (True, True)
+    >>> b.reset(); 0.25 <= b.next() <= 0.5
+    True
+    """
+
+    def __init__(self, *, base: float = 0.5, cap: float = 30.0, seed: int | None = None) -> None:
+        if not 0 < base <= cap:
+            raise ConfigError(f"back-off needs 0 < base <= cap, got base={base}, cap={cap}")
+        self.base = base
+        self.cap = cap
+        self._n = 0
+        self._rng = random.Random(seed)  # noqa: S311 - jitter, not security
+
+    def next(self) -> float:
+        """The next delay in seconds."""
+        d = min(self.cap, self.base * 2.0 ** min(self._n, 60))
+        self._n += 1
+        return self._rng.uniform(d / 2.0, d)
+
+    def reset(self) -> None:
+        """Start again from ``base`` (after a successful connection)."""
+        self._n = 0
+
+
+@dataclass
+class _Pending:
+    gen: int
+    mid: int
+    qos: int
+    readings: list[Reading]
+    dead: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_broker_url(url: str) -> tuple[str, int, bool]:
+    """``mqtt://host:port`` or ``mqtts://host:port`` -> ``(host, port, tls)``.
+
+    Examples
+    --------
+    >>> parse_broker_url("mqtt://127.0.0.1:1883"), parse_broker_url("mqtts://broker")
+    (('127.0.0.1', 1883, False), ('broker', 8883, True))
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"mqtt", "mqtts"} or not parts.hostname or parts.path not in {"", "/"}:
+        raise ConfigError(f"broker URL {url[:80]!r} must look like mqtt://host:1883 or mqtts://host:8883")
+    if parts.username or parts.password:
+        raise ConfigError("put no user or password in the broker URL; use username and password_env in [broker]")
+    tls = parts.scheme == "mqtts"
+    try:
+        port = parts.port or (8883 if tls else 1883)
+    except ValueError as err:
+        raise ConfigError(f"broker URL {url[:80]!r} has a bad port") from err
+    return parts.hostname, port, tls
+
+
+class MqttSource:
+    """Subscribe to the tag map's ``[[mqtt]]`` topics and hand readings to ``on_readings``.
+
+    Parameters
+    ----------
+    tagmap : TagMap
+    on_readings : callable
+        ``on_readings(list[Reading])``; must make them durable before returning. If it
+        raises, nothing is acknowledged and the call is retried with back-off.
+    broker : BrokerSpec, optional
+        Defaults to the tag map's ``[broker]`` (or ``mqtt://127.0.0.1:1883``).
+    password : str, optional
+        Broker password (read by the caller from the variable the map names).
+    dead_letter : path, optional
+        JSON-lines file for messages that could not be parsed.
+    backoff : (base, cap)
+        Reconnect delays in seconds.
+    flush_interval : float
+        Longest wait, in seconds, to gather messages into one durable write.
+
+    Examples
+    --------
+    >>> tm = TagMap.from_dict({"mqtt": [{"topic": "plant/+/t", "asset": "{1}",
+    ...     "signals": [{"field": "temp", "signal": "temp", "unit": "degC"}]}]})
+    >>> src = MqttSource(tm, print, broker=BrokerSpec(url="mqtt://127.0.0.1:1"))
+    >>> src.stats["received"], src.connected
+    (0, False)
+    """
+
+    def __init__(self, tagmap: TagMap, on_readings: Callable[[list[Reading]], None], *,
+                 broker: BrokerSpec | None = None, password: str | None = None,
+                 dead_letter: str | Path | None = None, backoff: tuple[float, float] = (0.5, 30.0),
+                 flush_interval: float = 0.005, seed: int | None = None) -> None:
+        self.tagmap = tagmap
+        self.on_readings = on_readings
+        self.broker = broker or tagmap.broker or BrokerSpec()
+        self.host, self.port, self.tls = parse_broker_url(self.broker.url)
+        self._password = password
+        self.dead_letter = Path(dead_letter) if dead_letter is not None else None
+        self.backoff = Backoff(base=backoff[0], cap=backoff[1], seed=seed)
+        self.flush_interval = flush_interval
+        self.stats = {"received": 0, "readings": 0, "rejected": 0, "rejected_fields": 0, "acked": 0,
+                      "connects": 0, "connect_failures": 0}
+        self.delays: deque[float] = deque(maxlen=100)
+        self.connected = False
+        self._n_logged = 0
+        self._gen = 0
+        self._pending: list[_Pending] = []
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._stopping = False
+        self._lost = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._client: Any = None
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> MqttSource:
+        """Connect (in the background, retrying with back-off) and start receiving."""
+        if self._threads:
+            return self
+        self._client = self._make_client()
+        for target, name in ((self._supervise, "mqtt-connect"), (self._flusher, "mqtt-flush")):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop receiving, make the last messages durable, acknowledge them and disconnect."""
+        self._stopping = True
+        with self._cond:
+            self._cond.notify_all()
+        flusher = self._threads[1] if len(self._threads) > 1 else None
+        if flusher is not None:
+            flusher.join(timeout)
+        self._stop.set()
+        self._lost.set()
+        if self._threads:
+            self._threads[0].join(timeout)
+        self._threads = []
+
+    def wait_connected(self, timeout: float) -> bool:
+        """Wait until subscribed (True) or ``timeout`` seconds pass (False)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.connected:
+                return True
+            time.sleep(0.01)
+        return self.connected
+
+    # ------------------------------------------------------------ client
+    def _make_client(self) -> Any:
+        import paho.mqtt.client as mqtt
+
+        c = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, client_id=self.broker.client_id,
+                        protocol=mqtt.MQTTv5, reconnect_on_failure=False, manual_ack=True)
+        if self.broker.username is not None:
+            c.username_pw_set(self.broker.username, self._password)
+        if self.tls:
+            ctx = ssl.create_default_context(cafile=self.broker.ca_file)
+            c.tls_set_context(ctx)
+        c.on_connect = self._on_connect
+        c.on_disconnect = self._on_disconnect
+        c.on_message = self._on_message
+        c.on_subscribe = self._on_subscribe
+        c.suppress_exceptions = True
+        return c
+
+    def _connect_props(self) -> Any:
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        p = Properties(PacketTypes.CONNECT)
+        p.SessionExpiryInterval = self.broker.session_expiry
+        p.ReceiveMaximum = self.broker.receive_maximum
+        return p
+
+    def _supervise(self) -> None:
+        c = self._client
+        first = True
+        while not self._stop.is_set():
+            if not first:
+                delay = self.backoff.next()
+                self.delays.append(delay)
+                if self._stop.wait(delay):
+                    break
+            first = False
+            self._lost.clear()
+            try:
+                c.connect(self.host, self.port, keepalive=self.broker.keepalive, clean_start=False,
+                          properties=self._connect_props())
+            except (OSError, ssl.SSLError) as err:
+                self.stats["connect_failures"] += 1
+                log.warning("MQTT broker %s:%d unreachable (%s); retrying", self.host, self.port,
+                            type(err).__name__)
+                continue
+            c.loop_start()
+            self._lost.wait()
+            if self._stop.is_set() and self.connected:
+                c.disconnect()
+            c.loop_stop()
+            # paho opens a new wake-up socket pair at each loop_start and does not close the old one
+            reset = getattr(c, "_reset_sockets", None)
+            if reset is not None:
+                reset(sockpair_only=True)
+            self.connected = False
+        self.connected = False
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            self.stats["connect_failures"] += 1
+            log.warning("MQTT broker %s:%d refused the connection: %s", self.host, self.port, reason)
+            return
+        from paho.mqtt.subscribeoptions import SubscribeOptions
+
+        with self._cond:
+            self._gen += 1  # acks of messages received before this connection are stale: never sent
+        self.stats["connects"] += 1
+        self.backoff.reset()
+        opts = SubscribeOptions(qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB)
+        client.subscribe([(f, opts) for f in self.tagmap.mqtt_filters()])
+        log.info("MQTT connected to %s:%d (session present: %s)", self.host, self.port,
+                 bool(getattr(flags, "session_present", False)))
+
+    def _on_subscribe(self, client: Any, userdata: Any, mid: int, reasons: Any, props: Any) -> None:
+        bad = [str(r) for r in reasons if r.is_failure]
+        if bad:
+            log.error("MQTT broker refused subscriptions %s: %s", self.tagmap.mqtt_filters(), bad)
+        else:
+            log.info("MQTT subscribed to %s", ", ".join(self.tagmap.mqtt_filters()))
+        self.connected = True
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        self.connected = False
+        if not self._stop.is_set():
+            log.warning("MQTT connection to %s:%d lost (%s); reconnecting", self.host, self.port, reason)
+        self._lost.set()
+
+    def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
+        if self._stopping:
+            return  # not acknowledged: the broker delivers it again after the restart
+        self.stats["received"] += 1
+        dead: list[dict[str, Any]] = []
+        readings: list[Reading] = []
+        try:
+            topic = msg.topic
+        except UnicodeDecodeError:
+            topic = None
+        if topic is None:
+            dead.append(_dead(None, "topic is not UTF-8", msg.payload))
+            self.stats["rejected"] += 1
+        else:
+            errors: list[ParseError] = []
+            try:
+                readings = self.tagmap.parse_mqtt(topic, msg.payload, errors=errors)
+            except ParseError as err:
+                dead.append(_dead(topic, err.reason, msg.payload, field=err.field))
+            except Exception as err:  # noqa: BLE001 - a parser bug must not stop the stream
+                dead.append(_dead(topic, f"internal error {type(err).__name__}", msg.payload))
+            if dead:
+                self.stats["rejected"] += 1
+            for e in errors:
+                dead.append(_dead(topic, e.reason, msg.payload, field=e.field))
+                self.stats["rejected_fields"] += 1
+        with self._cond:
+            self._pending.append(_Pending(self._gen, msg.mid, msg.qos, readings, dead))
+            self._cond.notify_all()
+
+    # ------------------------------------------------------------ durable, then ack
+    def _flusher(self) -> None:
+        retry = Backoff(base=0.05, cap=5.0)
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending or self._stopping, timeout=0.5)
+                if not self._pending:
+                    if self._stopping:
+                        return
+                    continue
+            if not self._stopping:
+                time.sleep(self.flush_interval)  # gather a few more messages into this write
+            with self._cond:
+                batch, self._pending = self._pending, []
+            try:
+                self._save(batch)
+            except Exception as err:  # noqa: BLE001 - buffer outage: keep, do not ack, retry
+                log.error("could not make %d messages durable (%s); not acknowledged, retrying",
+                          len(batch), err)
+                with self._cond:
+                    self._pending = batch + self._pending
+                if self._stop.wait(retry.next()) or (self._stopping and retry._n > 8):
+                    return
+                continue
+            retry.reset()
+            self._ack(batch)
+
+    def _save(self, batch: list[_Pending]) -> None:
+        readings = [r for p in batch for r in p.readings]
+        dead = [d for p in batch for d in p.dead]
+        if dead:
+            self._write_dead(dead)
+        if readings:
+            self.on_readings(readings)
+        for p in batch:
+            p.readings, p.dead = [], []
+        self.stats["readings"] += len(readings)
+
+    def _ack(self, batch: list[_Pending]) -> None:
+        c = self._client
+        for p in batch:
+            if p.qos > 0 and p.gen == self._gen:
+                c.ack(p.mid, p.qos)
+                self.stats["acked"] += 1
+
+    def _write_dead(self, dead: list[dict[str, Any]]) -> None:
+        for d in dead:
+            self._n_logged += 1
+            if self._n_logged <= 20 or self._n_logged % 1000 == 0:
+                log.warning("rejected MQTT message on %r: %s%s (%d rejected so far; see the dead-letter file)",
+                            d["topic"], d["reason"], f" (field {d['field']!r})" if d.get("field") else "",
+                            self._n_logged)
+        if self.dead_letter is None:
+            return
+        self.dead_letter.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.dead_letter, "a", encoding="utf-8") as fh:
+            for d in dead:
+                fh.write(json.dumps(d) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def _dead(topic: str | None, reason: str, payload: bytes, *, field: str | None = None) -> dict[str, Any]:
+    body = bytes(payload[:65536])
+    return {"received": time.time(), "topic": topic, "field": field, "reason": reason, "size": len(payload),
+            "payload_b64": base64.b64encode(body).decode("ascii")}
+
+
+__all__ = ["Backoff", "MqttSource", "parse_broker_url"]

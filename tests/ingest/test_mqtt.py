@@ -1,0 +1,151 @@
+"""MqttSource against a real Mosquitto: delivery, dead letters, ack-after-durable, reconnect back-off."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from bessemer.core import ConfigError
+from bessemer.ingest import Backoff, BrokerSpec, MqttSource, TagMap
+from bessemer.ingest._mqtt import parse_broker_url
+
+
+def tagmap(prefix):
+    return TagMap.from_dict({"mqtt": [{"topic": f"{prefix}/+/telemetry", "asset": "{1}", "quality": "q",
+                                       "signals": [{"field": "temp", "signal": "zone1_temp", "unit": "degC"},
+                                                   {"field": "p", "signal": "pressure", "unit": "kPa"}]}]})
+
+
+def publish(url, messages):
+    host, port, _ = parse_broker_url(url)
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    c.connect(host, port)
+    c.loop_start()
+    try:
+        infos = [c.publish(t, p if isinstance(p, bytes) else json.dumps(p), qos=1) for t, p in messages]
+        for i in infos:
+            i.wait_for_publish(10)
+            assert i.is_published()
+    finally:
+        c.disconnect()
+        c.loop_stop()
+
+
+class Collector:
+    def __init__(self, fail_first=0):
+        self.readings = []
+        self.calls = 0
+        self.fail_first = fail_first
+        self.lock = threading.Lock()
+
+    def __call__(self, readings):
+        with self.lock:
+            self.calls += 1
+            if self.calls <= self.fail_first:
+                raise OSError("disk full (simulated)")
+            self.readings.extend(readings)
+
+
+def test_backoff_grows_with_jitter_and_caps():
+    b = Backoff(base=0.1, cap=1.0, seed=3)
+    d = [b.next() for _ in range(10)]
+    assert all(lo <= hi for lo, hi in zip(d[:5], d[1:5]))  # growing until the cap (0.1 * 2**4 > 1.0)
+    assert 0.05 <= d[0] <= 0.1 and all(0.5 <= x <= 1.0 for x in d[5:])
+    assert len({round(x, 6) for x in d[5:]}) > 1  # jitter: not all the same
+    b.reset()
+    assert b.next() <= 0.1
+    with pytest.raises(ConfigError):
+        Backoff(base=2, cap=1)
+
+
+@pytest.mark.parametrize("url", ["http://h:1", "mqtt://user:pw@h:1883", "mqtt://h:99999", "mqtt:///x", "h:1883"])
+def test_bad_broker_urls(url):
+    with pytest.raises(ConfigError):
+        parse_broker_url(url)
+
+
+def test_messages_arrive_and_bad_ones_are_dead_lettered(broker_url, run_id, tmp_path, wait_until):
+    got = Collector()
+    src = MqttSource(tagmap(f"bt{run_id}"), got, broker=BrokerSpec(url=broker_url, client_id=f"t-{run_id}",
+                                                                   session_expiry=0),
+                     dead_letter=tmp_path / "dead.jsonl").start()
+    try:
+        assert src.wait_connected(10)
+        publish(broker_url, [
+            (f"bt{run_id}/rhf-1/telemetry", {"ts": 1714550400000, "temp": 812.5, "p": 101.3, "q": 192}),
+            (f"bt{run_id}/rhf-2/telemetry", [{"ts": "2024-05-01T08:00:01Z", "temp": 1.0, "q": "bad"},
+                                            {"ts": "2024-05-01T08:00:02Z", "temp": 2.0}]),
+            (f"bt{run_id}/rhf-3/telemetry", b"not json password=hunter2"),
+            (f"bt{run_id}/rhf-4/telemetry", {"ts": 1714550400000, "temp": "hot", "p": 5.0}),
+        ])
+        assert wait_until(lambda: src.stats["acked"] == 4, 10), src.stats
+    finally:
+        src.stop()
+    assert sorted((r.asset, r.signal, r.value, r.quality) for r in got.readings) == [
+        ("rhf-1", "pressure", 101.3, "good"), ("rhf-1", "zone1_temp", 812.5, "good"),
+        ("rhf-2", "zone1_temp", 1.0, "bad"), ("rhf-2", "zone1_temp", 2.0, "good"),
+        ("rhf-4", "pressure", 5.0, "good")]
+    assert src.stats["received"] == 4 and src.stats["rejected"] == 1 and src.stats["rejected_fields"] == 1
+    dead = [json.loads(line) for line in (tmp_path / "dead.jsonl").read_text().splitlines()]
+    assert [(d["topic"].split("/")[1], d["field"]) for d in dead] == [("rhf-3", None), ("rhf-4", "temp")]
+    assert base64.b64decode(dead[0]["payload_b64"]) == b"not json password=hunter2"
+
+
+def test_no_ack_before_durable_then_redelivered(broker_url, run_id, caplog, wait_until):
+    """on_readings fails: nothing is acknowledged; a new session with the same id gets the messages again."""
+    spec = BrokerSpec(url=broker_url, client_id=f"t-{run_id}", session_expiry=60)
+    prefix = f"ba{run_id}"
+    failing = Collector(fail_first=10**6)
+    src = MqttSource(tagmap(prefix), failing, broker=spec).start()
+    try:
+        assert src.wait_connected(10)
+        publish(broker_url, [(f"{prefix}/a{i}/telemetry", {"ts": 1714550400000 + i, "temp": float(i)})
+                             for i in range(5)])
+        assert wait_until(lambda: failing.calls >= 2, 10)
+        assert src.stats["acked"] == 0
+    finally:
+        src.stop(timeout=3)
+    assert "not acknowledged" in caplog.text and "hunter2" not in caplog.text
+    ok = Collector()
+    src2 = MqttSource(tagmap(prefix), ok, broker=spec).start()
+    try:
+        assert wait_until(lambda: len(ok.readings) >= 5, 10), src2.stats
+        assert wait_until(lambda: src2.stats["acked"] >= 5, 5)
+    finally:
+        src2.stop()
+    assert sorted(r.value for r in ok.readings) == [0.0, 1.0, 2.0, 3.0, 4.0]
+    # clean the session away
+    src3 = MqttSource(tagmap(prefix), ok, broker=BrokerSpec(url=broker_url, client_id=f"t-{run_id}",
+                                                            session_expiry=0)).start()
+    src3.wait_connected(5)
+    src3.stop()
+
+
+def test_reconnects_with_growing_delays_until_the_broker_is_up(private_broker_factory, run_id, wait_until):
+    broker = private_broker_factory()  # port chosen, not started yet
+    got = Collector()
+    src = MqttSource(tagmap(f"rc{run_id}"), got, broker=BrokerSpec(url=broker.url, client_id=f"t-{run_id}"),
+                     backoff=(0.05, 0.4), seed=1).start()
+    try:
+        assert wait_until(lambda: src.stats["connect_failures"] >= 4, 10)
+        delays = list(src.delays)
+        assert delays[0] <= delays[1] <= delays[2] < 0.4 and delays[-1] > delays[0]  # grow until the cap
+        assert max(delays) <= 0.4
+        broker.start()
+        assert src.wait_connected(5)
+        publish(broker.url, [(f"rc{run_id}/x/telemetry", {"ts": 1714550400000, "temp": 1.5})])
+        assert wait_until(lambda: len(got.readings) == 1, 5)
+        # the broker goes away and comes back: the source reconnects on its own
+        broker.stop()
+        assert wait_until(lambda: not src.connected, 5)
+        broker.start()
+        assert src.wait_connected(5)
+        assert src.stats["connects"] == 2
+        publish(broker.url, [(f"rc{run_id}/x/telemetry", {"ts": 1714550401000, "temp": 2.5})])
+        assert wait_until(lambda: len(got.readings) == 2, 5)
+    finally:
+        src.stop()
