@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed bench-steel-energy bench-quality clean
+.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed bench-steel-energy bench-quality bench-ingest clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
@@ -55,6 +55,10 @@ bench-quality: install
 	$(BIN)/bessemer bench ai4i --train $(QUALITY_OUT)/ai4i/train.csv --test $(QUALITY_OUT)/ai4i/test.csv
 	$(BIN)/bessemer bench secom --train $(QUALITY_OUT)/secom/train --test $(QUALITY_OUT)/secom/test
 	$(BIN)/bessemer bench neu --train $(QUALITY_OUT)/neu/train --test $(QUALITY_OUT)/neu/test --plot $(QUALITY_OUT)/neu-confusion.svg
+
+# PostgreSQL on 127.0.0.1:5432 and Mosquitto on 1883 (see README); keys duckdb_rows_s ... api_p99_ms
+bench-ingest: install
+	$(BIN)/bessemer bench ingest --json
 
 bench-cmapss: install
 	$(BIN)/bessemer bench cmapss --subset FD001

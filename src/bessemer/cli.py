@@ -366,6 +366,29 @@ def ingest(
         _fail(err)
 
 
+@bench_app.command("ingest")
+def bench_ingest(
+    rows: Annotated[int, typer.Option(help="Readings per batch-import run (100 assets x 10 signals x rows/1000).")]
+    = 1_000_000,
+    mqtt_seconds: Annotated[float, typer.Option(help="Seconds of sustained MQTT publishing.")] = 60.0,
+    api_rate: Annotated[float, typer.Option(help="API requests per second, at fixed send times.")] = 500.0,
+    api_seconds: Annotated[float, typer.Option(help="Seconds of API load.")] = 20.0,
+    repeats: Annotated[int, typer.Option(help="Batch-import runs per store (the median is reported).")] = 3,
+    json_out: JsonOpt = False,
+) -> None:
+    """Batch import into DuckDB and PostgreSQL, MQTT end to end with loss counted, API latency under load."""
+    from .ingest._load_bench import format_ingest_report, run_ingest_bench
+
+    try:
+        result = run_ingest_bench(rows=rows, mqtt_seconds=mqtt_seconds, api_rate=api_rate, api_seconds=api_seconds,
+                                  repeats=repeats, progress=_echo_progress)
+    except (BessemerError, OSError) as err:
+        _fail(err)
+    typer.echo(format_ingest_report(result))
+    if json_out:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+
+
 TariffVoltage = Annotated[str, typer.Option(help="Voltage: high_a (3.3-66 kV), high_b (154 kV) or high_c.")]
 TariffOption = Annotated[str, typer.Option(help="Tariff option: I, II or III.")]
 FuelCostOpt = Annotated[float | None, typer.Option(

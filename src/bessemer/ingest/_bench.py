@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -29,7 +30,7 @@ c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
 c.on_publish = lambda cl, ud, mid, rc, props: acked.append(mid)
 c.max_inflight_messages_set(1000)
 c.max_queued_messages_set(2000)
-c.connect("127.0.0.1", port)
+c.connect(sys.argv[5], port)
 c.loop_start()
 t0 = time.time(); i = 0; mids = {}
 while time.time() - t0 < seconds:
@@ -61,42 +62,59 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preload", action="store_true",
                     help="publish while the ingest is down (its session queues), then time the ingest alone")
     args = ap.parse_args(argv)
+    print(json.dumps(run_mqtt_bench(seconds=args.seconds, preload=args.preload)))
+    return 0
+
+
+def run_mqtt_bench(*, seconds: float = 60.0, preload: bool = False, drain_quiet_s: float = 10.0,
+                   broker: tuple[str, int] | None = None) -> dict:
+    """Run the end-to-end MQTT bench once and return its results (the dict ``main`` prints).
+
+    Starts a private Mosquitto on a free port (needs the ``mosquitto`` binary) unless ``broker``
+    gives the host and port of a running one (its topics and client ids are then made unique).
+    The ingest counts as drained when its stored count has not changed for ``drain_quiet_s`` s.
+    """
     binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     from ..core import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        port = _free_port()
+        host, port = broker or ("127.0.0.1", _free_port())
+        tag = f"bench{os.getpid()}x{int(time.time() * 1000) % 10**8}" if broker else "bench"
         (d / "m.conf").write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n"
                                   "persistence false\n", encoding="ascii")
-        broker = subprocess.Popen([binary, "-c", str(d / "m.conf")],  # noqa: S603 - fixed argv, no shell
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
+        server = None if broker else subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [binary, "-c", str(d / "m.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.0 if broker else 0.5)
         (d / "map.toml").write_text(
-            f'[broker]\nurl = "mqtt://127.0.0.1:{port}"\nclient_id = "bench"\n'
-            '[[mqtt]]\ntopic = "bench/+/d"\nasset = "{1}"\n[[mqtt.signals]]\nfield = "v"\nsignal = "v"\n',
+            f'[broker]\nurl = "mqtt://{host}:{port}"\nclient_id = "{tag}"\n'
+            f'[[mqtt]]\ntopic = "{tag}/+/d"\n'
+            'asset = "{1}"\n[[mqtt.signals]]\nfield = "v"\nsignal = "v"\n',
             encoding="utf-8")
         log = open(d / "ingest.log", "w")  # noqa: SIM115
         cmd = [sys.executable, "-m", "bessemer.ingest", "--config", str(d / "map.toml"), "--store",
                str(d / "s.duckdb"), "--buffer", str(d / "buf"), "--stats-every", "0.5"]
         ingest = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 - fixed argv
         try:
+            ready_by = time.time() + 60
             while "MQTT subscribed" not in (d / "ingest.log").read_text():
+                if ingest.poll() is not None or time.time() > ready_by:
+                    raise RuntimeError("the ingest did not subscribe: " + (d / "ingest.log").read_text()[-500:])
                 time.sleep(0.05)
-            if args.preload:
+            if preload:
                 ingest.terminate()
                 ingest.wait(30)
             (d / "pub.py").write_text(_PUBLISHER, encoding="utf-8")
-            subprocess.run([sys.executable, str(d / "pub.py"), str(port), "bench",  # noqa: S603 - fixed argv
-                            str(args.seconds), str(d / "pub.json")], check=True)
+            subprocess.run([sys.executable, str(d / "pub.py"), str(port), tag,  # noqa: S603 - fixed argv
+                            str(seconds), str(d / "pub.json"), host], check=True)
             pub = json.loads((d / "pub.json").read_text())
-            if args.preload:
+            if preload:
                 log.close()
                 log = open(d / "ingest.log", "w")  # noqa: SIM115
                 pub["start"] = time.time()  # the ingest alone: from its start to its last commit
                 ingest = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 - fixed argv
             last, last_change = -1, time.time()
-            while time.time() - last_change < 10.0:  # drained: stored count still for 10 s
+            while time.time() - last_change < drain_quiet_s:  # drained: stored count still for drain_quiet_s
                 lines = [x for x in (d / "ingest.log").read_text().splitlines() if "stored=" in x]
                 stored = int(lines[-1].split("stored=")[1].split()[0]) if lines else 0
                 if stored != last:
@@ -108,20 +126,21 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if ingest.poll() is None:
                 ingest.kill()
-            broker.terminate()
+            if server is not None:
+                server.terminate()
+                server.wait(10)
             log.close()
         if rows_log := [x for x in (d / "ingest.log").read_text().splitlines() if "stored=" in x or "ERROR" in x]:
             print("\n".join(rows_log[-5:]), file=sys.stderr)
         with Store(d / "s.duckdb", read_only=True) as st:
             rows = st.count_readings()
         start = pub.get("start", pub["t0"])
-        res = {"mode": "preload" if args.preload else "live", "seconds": args.seconds,
+        res = {"mode": "preload" if preload else "live", "seconds": seconds,
                "published": pub["sent"], "acked": pub["acked"], "stored_rows": rows,
                "lost": max(0, pub["acked"] - rows), "extra": max(0, rows - pub["sent"]),
                "publish_msg_per_s": round(pub["sent"] / (pub["t1"] - pub["t0"])),
                "end_to_end_msg_per_s": round(rows / (t_end - start))}
-        print(json.dumps(res))
-    return 0
+    return res
 
 
 if __name__ == "__main__":
