@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed bench-steel-energy bench-quality bench-ingest clean
+.PHONY: install install-test install-bench demo test lint bench-cmapss bench-tep bench-process-speed bench-steel-energy bench-quality bench-ingest bench-battery clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or run make PYTHON=python3)"; exit 1; }
@@ -59,6 +59,11 @@ bench-quality: install
 # PostgreSQL on 127.0.0.1:5432 and Mosquitto on 1883 (see README); keys duckdb_rows_s ... api_p99_ms
 bench-ingest: install
 	$(BIN)/bessemer bench ingest --json
+
+# leave-one-cell-out over the NASA discharge-CSV cells, then over the .mat cells
+bench-battery: install
+	$(BIN)/python benchmarks/battery_loco.py --data $(DATA)/nasa_battery
+	$(BIN)/python benchmarks/battery_loco.py --data $(DATA)/nasa_battery --mat
 
 bench-cmapss: install
 	$(BIN)/bessemer bench cmapss --subset FD001

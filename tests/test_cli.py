@@ -82,3 +82,17 @@ def test_train_and_predict_on_imported_cycles(tmp_path, home):
     assert {"asset", "rul", "rul_lower", "rul_upper", "risk", "rank"} <= set(rows[0])
     r = _run("plan", "--home", home, "--horizon", "20")
     assert r.exit_code == 0 and "horizon 20 cycle" in r.output
+
+
+def test_bench_battery_json_last_line_on_generated_cells(tmp_path):
+    from bessemer.industry.battery import make_cells, write_discharge_csv
+
+    train = write_discharge_csv(make_cells(3, seed=1, n_cycles=40, currents=(2.0, 4.0)), tmp_path / "train")
+    test = write_discharge_csv(make_cells(1, seed=2, n_cycles=40), tmp_path / "test")
+    r = _run("bench", "battery", "--train", train, "--test", test, "--json")
+    assert r.exit_code == 0, r.output
+    last = json.loads(r.stdout.strip().splitlines()[-1])
+    assert {"soh_rmse", "soh_mae", "coverage90", "eol_mae_cycles_25", "eol_mae_cycles_50"} <= set(last)
+    assert last["n_test_cells"] == 1 and 0 <= last["coverage90"] <= 1
+    bad = _run("bench", "battery", "--train", tmp_path / "nope", "--test", test)
+    assert bad.exit_code != 0 and "no such folder" in bad.output

@@ -40,6 +40,10 @@ def _fixture(cls: type[BaseModel]) -> tuple[Frame, np.ndarray | None]:
         # signals only: the checks rebuild frames from to_pandas() without meta (the load type then
         # comes from the KEPCO schedule)
         return Frame(plant.to_pandas()[["asset", "time", *plant.signals]], units=plant.units), None
+    if task == "regression":  # the battery SOH estimator: quick-test features of generated ageing cells
+        from bessemer.industry.battery import cell_features, make_cells
+
+        return cell_features(make_cells(4, seed=3, n_cycles=20, currents=(2.0, 4.0)))
     frame, rul = make_run_to_failure(8, seed=3)
     if task == "anomaly":  # trained on (presumed normal) operation, without labels
         return frame, None

@@ -4,8 +4,8 @@ import importlib
 
 import pytest
 
-PACKAGES = ["bessemer.api", "bessemer.core", "bessemer.datasets", "bessemer.industry.maintenance",
-            "bessemer.industry.energy", "bessemer.industry.process",
+PACKAGES = ["bessemer.api", "bessemer.core", "bessemer.datasets", "bessemer.industry.battery",
+            "bessemer.industry.maintenance", "bessemer.industry.energy", "bessemer.industry.process",
             "bessemer.industry.quality", "bessemer.ingest", "bessemer.sim", "bessemer.testing"]
 
 
@@ -25,3 +25,22 @@ def test_core_public_api():
         "AssetTree", "BaseModel", "BessemerError", "DataError", "Frame", "ModelRegistry", "NotFittedError",
         "Settings", "Tags", "register_model", "registered_models",
     }
+
+
+def test_battery_public_api():
+    import bessemer.industry.battery as battery
+
+    assert set(battery.__all__) >= {
+        "Cell", "Discharge", "EolForecast", "EolForecaster", "FEATURES", "SohEstimator", "cell_features",
+        "discharge_features", "domain", "first_crossing", "format_battery_report", "make_cells", "read_cycler_csv",
+        "run_battery_bench", "write_discharge_csv",
+        "BatteryAssessment", "GradingConfig", "grade_battery", "build_passport", "validate_passport",
+        "passport_schema", "expected_recovery", "load_targets", "typical_composition",
+    }
+
+
+def test_datasets_nasa_battery_names():
+    import bessemer.datasets as datasets
+
+    assert {"NASA_CUTOFF_V", "load_nasa_battery", "nasa_capacity_2v7", "read_nasa_discharge_csv", "read_nasa_mat",
+            "read_nasa_metadata"} <= set(datasets.__all__)

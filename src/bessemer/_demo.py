@@ -4,9 +4,10 @@
 the steel works' history into a fresh store, train one RUL model per equipment kind,
 start the maintenance service and stream live readings from the simulator. The energy
 page's service (a generated meter with its day-ahead forecasts, bills, an optimised
-schedule and the carbon ledger, :func:`prepare_energy`) and the quality page's (a generated hot strip
-mill's coils with their defect risk, surface images and SPC charts, :func:`prepare_quality`) are
-prepared beside the stream.
+schedule and the carbon ledger, :func:`prepare_energy`), the quality page's (a generated hot strip
+mill's coils with their defect risk, surface images and SPC charts, :func:`prepare_quality`) and the
+battery page's (generated spent cells with their SOH, end of life, grade and passport,
+:func:`prepare_battery`) are prepared beside the stream, one after the other.
 ``serve``: the same server over an existing store and the registry's models.
 """
 
@@ -201,6 +202,47 @@ def prepare_quality(settings: Settings, *, progress: Progress | None = None, now
                                 progress=say, **DEMO_QUALITY_PARAMS)
 
 
+#: Generated cells of the demo's battery page: the first :data:`DEMO_BATTERY_TRAIN` are lab-aged training cells, the
+#: others the fleet, each seen for its first ``DEMO_BATTERY_HISTORY[i]`` discharges (young to spent).
+DEMO_BATTERY_CELLS = 12
+DEMO_BATTERY_TRAIN = 6
+DEMO_BATTERY_CYCLES = 200
+DEMO_BATTERY_HISTORY: tuple[int, ...] = (12, 30, 70, 100, 150, 200)
+#: The demo's generated cells age in about 200 cycles (like the NASA laboratory cells), not the thousand or so of a
+#: commercial cell; the remaining-cycle thresholds of the grade are scaled down to match (the defaults are 100).
+DEMO_BATTERY_GRADING: dict[str, float] = {"reuse_min_cycles_to_80": 30.0, "repurpose_min_cycles_to_70": 30.0}
+#: Mass of one generated cell (an 18650 cell: about 46 g), for the expected recovered masses.
+DEMO_BATTERY_MASS_KG = 0.046
+
+
+def prepare_battery(settings: Settings, *, progress: Progress | None = None, on: Any = None) -> Any:
+    """Build the demo's battery service: SOH, end of life, grade and passport of generated spent cells.
+
+    Generated cells (:func:`~bessemer.industry.battery.make_cells`): the first :data:`DEMO_BATTERY_TRAIN`
+    train the models over their whole life; the others are the fleet a recycler receives, each with a
+    history of a different length. The first fleet cell gets the made-up complete passport inputs of
+    :mod:`bessemer.industry.battery.testing` (its passport validates); the others are drafts that list
+    what nobody declared.
+    """
+    from .industry.battery import BatteryService, Cell, GradingConfig, make_cells
+    from .industry.battery.testing import demo_passport_inputs
+
+    def say(stage: str, frac: float) -> None:
+        if progress is not None:
+            progress.update(stage, frac)
+
+    say("battery: generating the cells' cycling records", 0.0)
+    cells = make_cells(DEMO_BATTERY_CELLS, seed=settings.seed, n_cycles=DEMO_BATTERY_CYCLES, fade=(0.001, 0.003))
+    train = cells[:DEMO_BATTERY_TRAIN]
+    fleet = [Cell(c.cell_id, c.discharges[:k], rated_ah=c.rated_ah, cutoff_v=c.cutoff_v, source=c.source)
+             for c, k in zip(cells[DEMO_BATTERY_TRAIN:], DEMO_BATTERY_HISTORY, strict=True)]
+    first = fleet[0].cell_id
+    return BatteryService.build(fleet, train=train, chemistry="NMC622", mass_kg=DEMO_BATTERY_MASS_KG,
+                                passport_inputs={first: demo_passport_inputs(first)},
+                                grading=GradingConfig.load(overrides=DEMO_BATTERY_GRADING), on=on,
+                                soh_params={"n_estimators": 150}, seed=settings.seed, progress=say)
+
+
 def demo_token(settings: Settings, store: Store) -> Path:
     """Create an operator token for the demo and keep it, readable only by this user, in the demo folder.
 
@@ -270,11 +312,14 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
         process = prepare_process(settings, store, progress=progress)
         energy = prepare_energy(settings, progress=progress)
         quality = prepare_quality(settings, progress=progress)
+        battery = prepare_battery(settings, progress=progress)
         sched = energy.schedule()
         coils = quality.overview()["coils"]
+        grades = battery.cells()["grades"]
         progress.update(f"ready: {len(service.fleet())} assets scored, {len(process.units())} process unit(s) "
                         f"monitored, energy schedule saves ₩{sched['saving_won']:,.0f} ({sched['status']}), "
-                        f"{coils['high_risk']} of {coils['n']} coils at high defect risk", 1.0)
+                        f"{coils['high_risk']} of {coils['n']} coils at high defect risk, battery cells graded "
+                        + ", ".join(f"{n} {g}" for g, n in grades.items()), 1.0)
         store.close()
         return
 
@@ -300,9 +345,18 @@ def run_demo(settings: Settings, *, hours: int, speed: float = 1.0, serve: bool 
             progress.update(f"quality failed: {err}", 1.0)
             app.state.progress["quality_error"] = str(err)
 
+    def battery_background(ready: str) -> None:
+        try:
+            app.state.services["battery"] = prepare_battery(settings, progress=progress)
+            progress.update(ready, 1.0)
+        except Exception as err:  # the other pages keep working; the battery page shows this stage
+            progress.update(f"battery failed: {err}", 1.0)
+            app.state.progress["battery_error"] = str(err)
+
     def pages_background(ready: str) -> None:
         energy_background(ready)
         quality_background(ready)
+        battery_background(ready)  # after quality, in this one thread: LightGBM fits must not run concurrently
 
     def background() -> None:
         try:

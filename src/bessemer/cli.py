@@ -345,6 +345,30 @@ def bench_neu(
         sys.stdout.write(json.dumps(result, default=str) + "\n")
 
 
+@bench_app.command("battery")
+def bench_battery(
+    train: Annotated[Path, typer.Option(help="Folder of cells to fit on (NASA layout: discharge_csv/*.csv and/or "
+                                             "mat/*.mat, optional metadata*.csv).")],
+    test: Annotated[Path, typer.Option(help="Folder of cells to score (same layout).")],
+    json_out: JsonOpt = False,
+    rated_ah: Annotated[float, typer.Option("--rated-ah", help="Rated capacity of the cells (Ah).")] = 2.0,
+    window: Annotated[float, typer.Option(help="Seconds of each discharge the quick test sees.")] = 600.0,
+) -> None:
+    """Batteries: quick SOH from the first 600 s of a discharge, and early end of life, on unseen cells."""
+    from .industry.battery._bench import format_battery_report, run_battery_bench
+
+    _bench_paths(train, test, kind="dir", what="a folder with discharge_csv/*.csv and/or mat/*.mat (NASA layout)")
+    if rated_ah <= 0 or window <= 0:
+        _fail(BessemerError(f"--rated-ah and --window must be positive, got {rated_ah} and {window}"))
+    try:
+        result = run_battery_bench(train, test, rated_ah=rated_ah, window_s=window, progress=_echo_progress)
+    except (BessemerError, OSError) as err:
+        _fail(err)
+    typer.echo(format_battery_report(result))
+    if json_out:
+        sys.stdout.write(json.dumps(result, default=str) + "\n")
+
+
 @app.command()
 def ingest(
     config: Annotated[Path, typer.Option(help="Tag map (TOML): MQTT topics and OPC UA nodes -> assets and signals.")],
@@ -373,6 +397,8 @@ def bench_ingest(
     mqtt_seconds: Annotated[float, typer.Option(help="Seconds of sustained MQTT publishing.")] = 60.0,
     api_rate: Annotated[float, typer.Option(help="API requests per second, at fixed send times.")] = 500.0,
     api_seconds: Annotated[float, typer.Option(help="Seconds of API load.")] = 20.0,
+    api_write_hz: Annotated[float, typer.Option(
+        help="Writes of 240 readings per second beside a second API run (0 skips it).")] = 1.0,
     repeats: Annotated[int, typer.Option(help="Batch-import runs per store (the median is reported).")] = 3,
     json_out: JsonOpt = False,
 ) -> None:
@@ -381,7 +407,7 @@ def bench_ingest(
 
     try:
         result = run_ingest_bench(rows=rows, mqtt_seconds=mqtt_seconds, api_rate=api_rate, api_seconds=api_seconds,
-                                  repeats=repeats, progress=_echo_progress)
+                                  api_write_hz=api_write_hz, repeats=repeats, progress=_echo_progress)
     except (BessemerError, OSError) as err:
         _fail(err)
     typer.echo(format_ingest_report(result))

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 
 from bessemer.api.testing import FakeMaintenanceService, demo_store  # noqa: E402
 from bessemer.core import Settings  # noqa: E402
+from bessemer.industry.battery.testing import small_battery_service  # noqa: E402
 from bessemer.industry.energy.testing import FakeEnergyService  # noqa: E402
 from bessemer.industry.process.testing import FakeProcessService  # noqa: E402
 from bessemer.industry.quality.testing import FakeQualityService  # noqa: E402
@@ -40,13 +41,14 @@ _SETTINGS = Settings(secret="test-secret-not-for-production", rate_limit_per_s=0
 _STORE = demo_store(hours=24)
 ADMIN = create_token(_STORE, name="fuzz-admin", role="admin", settings=_SETTINGS)
 _SERVICES = {"maintenance": FakeMaintenanceService(_STORE), "process": FakeProcessService(history=30),
-             "energy": FakeEnergyService(), "quality": FakeQualityService()}
+             "energy": FakeEnergyService(), "quality": FakeQualityService(), "battery": small_battery_service()}
 APP = create_app(_SETTINGS, store=_STORE, services=_SERVICES)
 #: ids that exist, put in place of generated path values for half of the cases so that the fuzzing
 #: reaches past "not found" into the services
 KNOWN = {"asset_id": "fan-1", "unit": "rhf-1", "month": _SERVICES["energy"].bills()[-1]["month"],
          "coil": _SERVICES["quality"].coils()["data"][0]["coil"],
-         "image": _SERVICES["quality"].surfaces()["data"][0]["image"]}
+         "image": _SERVICES["quality"].surfaces()["data"][0]["image"],
+         "cell_id": _SERVICES["battery"].cells()["data"][0]["cell"]}
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).include(method=["GET", "POST", "DELETE"])
 

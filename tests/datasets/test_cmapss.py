@@ -26,9 +26,10 @@ def _write(d: Path, subset: str = "FD002", train: str | None = None, test: str |
 
 
 def test_exports_pinned():
-    assert ds.__all__ == ["CmapssData", "ImageSet", "NEU_CLASSES", "TepData", "load_cmapss", "load_tep", "read_ai4i",
-                          "read_image", "read_image_dir", "read_secom", "read_steel_energy", "read_steel_plates",
-                          "read_tep_file"]
+    assert ds.__all__ == ["CmapssData", "ImageSet", "NASA_CUTOFF_V", "NEU_CLASSES", "TepData", "load_cmapss",
+                          "load_nasa_battery", "load_tep", "nasa_capacity_2v7", "read_ai4i", "read_image",
+                          "read_image_dir", "read_nasa_discharge_csv", "read_nasa_mat", "read_nasa_metadata",
+                          "read_secom", "read_steel_energy", "read_steel_plates", "read_tep_file"]
 
 
 def test_loads_any_subset_and_orders_assets(tmp_path):

@@ -133,6 +133,23 @@ def test_demo_serves_a_ranked_fleet_that_updates_live(tmp_path: Path):
         assert quality["coils"]["n"] > 0 and quality["surface"]["n"] > 0
         coils = _get(f"{base}/api/quality/coils?limit=5")["data"]
         assert coils and 0 <= coils[0]["risk"] <= 1 and coils[0]["reasons"]
+
+        # battery: prepared after quality, in the same background thread
+        for _ in range(120):
+            try:
+                battery = _get(f"{base}/api/battery/cells")
+                break
+            except urllib.error.HTTPError as err:
+                assert err.code == 503, err
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"the battery service did not start in 60 s; stage: {_get(f'{base}/api/progress')['stage']}")
+        assert battery["count"] == len(battery["data"]) > 0
+        cell = battery["data"][0]
+        assert cell["soh_lower_pct"] <= cell["soh_pct"] <= cell["soh_upper_pct"]
+        assert cell["grade"] in ("reuse", "repurpose", "recycle")
+        assert any(c["passport_status"] == "complete" for c in battery["data"])
+        assert _get(f"{base}/api/battery/cells/{cell['cell']}")["trajectory"]
         assert proc.poll() is None, "the demo must still be running"
     finally:
         proc.terminate()

@@ -40,10 +40,13 @@ def test_tiny_run_reports_every_key() -> None:
     assert r["mqtt_published"] > 0 and r["mqtt_lost"] == 0 and r["mqtt_duplicated"] == 0
     assert r["mqtt_stored"] == r["mqtt_acked"] == r["mqtt_published"]
     assert r["api_requests"] == 100 and r["api_errors"] == 0
+    # the second run reads while writes land: every write stored, and the reads still answered
+    assert r["api_w_requests"] == 100 and r["api_w_errors"] == 0
+    assert r["api_w_writes"] >= 2 and r["api_w_write_errors"] == 0
     assert 0 < r["api_p50_ms"] <= r["api_p99_ms"] <= r["api_max_ms"]
     assert len(lines) >= 3
     report = format_ingest_report(r)
-    assert "DuckDB" in report and "p99" in report and "rate limit raised" in report
+    assert "DuckDB" in report and "p99" in report and "rate limit raised" in report and "writes" in report
 
 
 def test_unreachable_postgres_is_a_note() -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, ConfigDict
 
@@ -71,6 +74,17 @@ def _quiet_access_log() -> None:
         access.addFilter(QueryStringFilter())
 
 
+#: threads that run blocking routes: the store answers one query at a time, so more threads only wait
+#: on its lock and fight over the GIL (AnyIO's default is 40)
+ROUTE_THREADS = 4
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = ROUTE_THREADS
+    yield
+
+
 def create_app(settings: Settings | None = None, *, store: Any = None,
                services: dict[str, Any] | None = None) -> FastAPI:
     """Build the Bessemer web application: JSON API under ``/api`` and the dashboard.
@@ -103,7 +117,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None,
 
         store = Store.from_settings(settings)
     app = FastAPI(title="Bessemer", version=bessemer.__version__,
-                  description="Predictive maintenance and monitoring for heavy industry.")
+                  description="Predictive maintenance and monitoring for heavy industry.", lifespan=_lifespan)
     app.state.settings = settings
     app.state.store = store
     app.state.services = services if services is not None else {}

@@ -57,15 +57,73 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """Rows of ``df`` as JSON-safe dicts (empty list for ``None``)."""
+def _iso_column(col: pd.Series) -> list[Any]:
+    """A datetime column as ISO-8601 UTC text (``Z``; microseconds only where there are some)."""
+    ts = col.dt.tz_localize("UTC") if col.dt.tz is None else col.dt.tz_convert("UTC")
+    return _iso_us(ts.dt.tz_localize(None).to_numpy(dtype="datetime64[us]"))
+
+
+def iso_ns(t: np.ndarray) -> list[str]:
+    """Nanoseconds since 1970 UTC (int64) as ISO-8601 UTC text, as :func:`records` writes times.
+
+    Examples
+    --------
+    >>> iso_ns(np.array([0, 1_500_000], dtype=np.int64))
+    ['1970-01-01T00:00:00Z', '1970-01-01T00:00:00.001500Z']
+    """
+    return _iso_us((np.asarray(t, dtype=np.int64) // 1000).astype("datetime64[us]"))  # type: ignore[return-value]
+
+
+def finite_or_none(v: np.ndarray) -> list[float | None]:
+    """Floats as a list, NaN and infinities as ``None``."""
+    v = np.asarray(v, dtype=np.float64)
+    out: list[float | None] = v.tolist()
+    bad = ~np.isfinite(v)
+    if bad.any():
+        for i in np.flatnonzero(bad).tolist():
+            out[i] = None
+    return out
+
+
+def _iso_us(us: np.ndarray) -> list[str | None]:
+    ok = ~np.isnat(us)
+    whole = us.astype(np.int64) % 1_000_000 == 0
+    text = np.where(whole, np.datetime_as_string(us.astype("datetime64[s]"), unit="s"),
+                    np.datetime_as_string(us, unit="us"))
+    return [t + "Z" if k else None for t, k in zip(text.tolist(), ok.tolist(), strict=True)]
+
+
+def _column(col: pd.Series) -> list[Any]:
+    """One column as JSON-safe Python values."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return _iso_column(col)
+    if pd.api.types.is_float_dtype(col.dtype) and isinstance(col.dtype, np.dtype):
+        return finite_or_none(col.to_numpy())
+    if pd.api.types.is_integer_dtype(col.dtype) and isinstance(col.dtype, np.dtype):
+        return col.to_numpy().tolist()
+    return [jsonable(v) for v in col.tolist()]
+
+
+def records(df: pd.DataFrame | None, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of ``df`` (only ``columns``, when given) as JSON-safe dicts (empty list for ``None``).
+
+    Examples
+    --------
+    >>> times = pd.to_datetime(["2024-05-01T08:00:00Z", "2024-05-01T08:00:00.5Z", None], format="ISO8601")
+    >>> df = pd.DataFrame({"time": times, "value": [1.5, float("nan"), 2.0], "n": [1, 2, 3], "s": ["a", None, "c"]})
+    >>> records(df)[0]
+    {'time': '2024-05-01T08:00:00Z', 'value': 1.5, 'n': 1, 's': 'a'}
+    >>> records(df)[1]
+    {'time': '2024-05-01T08:00:00.500000Z', 'value': None, 'n': 2, 's': None}
+    >>> records(df)[2]["time"] is None
+    True
+    """
     if df is None or len(df) == 0:
         return []
-    out = df.copy()
-    for c in out.columns:
-        col = out[c]
-        if pd.api.types.is_datetime64_any_dtype(col):
-            ts = col.dt.tz_localize("UTC") if col.dt.tz is None else col.dt.tz_convert("UTC")
-            out[c] = ts.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").str.replace(".000000Z", "Z", regex=False)
-            out[c] = out[c].astype(object).where(col.notna(), None)
-    return [{str(k): jsonable(v) for k, v in row.items()} for row in out.to_dict("records")]
+    if columns is None:
+        names = [str(c) for c in df.columns]
+        cols = [_column(df.iloc[:, i]) for i in range(df.shape[1])]
+    else:
+        names = [str(c) for c in columns]
+        cols = [_column(df[c]) for c in columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]

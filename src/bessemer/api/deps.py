@@ -13,13 +13,18 @@ from bessemer.core import AuthError, NotFoundError, Settings
 from ._errors import NotReadyError
 from ._tokens import auth_error, check_token
 
+# The dependencies below are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in a
+# worker thread, and each such hop costs more than the dependency's own work (token records and the
+# asset tree come from the store's cache). Route functions stay plain ``def``: their store queries run
+# in a worker thread and never block the event loop.
 
-def get_store(request: Request) -> Any:
+
+async def get_store(request: Request) -> Any:
     """The app's :class:`~bessemer.core.Store`."""
     return request.app.state.store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's :class:`~bessemer.core.Settings`."""
     return request.app.state.settings
 
@@ -27,7 +32,7 @@ def get_settings(request: Request) -> Settings:
 def get_service(name: str) -> Callable[[Request], Any]:
     """A dependency returning ``app.state.services[name]``, or 503 while it is being prepared."""
 
-    def dep(request: Request) -> Any:
+    async def dep(request: Request) -> Any:
         svc = request.app.state.services.get(name)
         if svc is None:
             progress = getattr(request.app.state, "progress", None) or {}
@@ -65,16 +70,16 @@ def require_role(role: str) -> Callable[..., dict[str, Any]]:
     The returned callable carries ``bessemer_role`` so tests can prove every write route has one.
     """
 
-    def dep(request: Request, authorization: str | None = Header(default=None, description=_AUTH_DOC)
-            ) -> dict[str, Any]:
+    async def dep(request: Request, authorization: str | None = Header(default=None, description=_AUTH_DOC)
+                  ) -> dict[str, Any]:
         return _checked(request, authorization, role)
 
     dep.bessemer_role = role  # type: ignore[attr-defined]
     return dep
 
 
-def read_access(request: Request, authorization: str | None = Header(default=None, description=_AUTH_DOC)
-                ) -> dict[str, Any] | None:
+async def read_access(request: Request, authorization: str | None = Header(default=None, description=_AUTH_DOC)
+                      ) -> dict[str, Any] | None:
     """The token record of a read, or ``None`` for an anonymous read where reads are open.
 
     Without a token: 401 when ``settings.reads_need_token`` (production), else ``None``
@@ -133,7 +138,7 @@ def check_visible(tree: Any, token: dict[str, Any] | None, asset_id: str, *, wha
                             "reads only that site)")
 
 
-def require_all_sites(request: Request, token: dict[str, Any] | None = Depends(read_access)) -> None:
+async def require_all_sites(request: Request, token: dict[str, Any] | None = Depends(read_access)) -> None:
     """Refuse (403) a site-limited token on data that is not tied to one site's assets."""
     site = token_site(token)
     if site is not None:

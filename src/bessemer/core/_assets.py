@@ -112,6 +112,21 @@ class AssetTree:
             raise NotFoundError(f"equipment {signal.equipment!r} of signal {signal.name!r} does not exist")
         self._signals[(signal.equipment, signal.name)] = signal
 
+    def copy(self) -> AssetTree:
+        """A new tree with the same nodes and signals (nodes and signals are frozen, so they are shared).
+
+        Examples
+        --------
+        >>> t = AssetTree([Node("pohang", "site", "Pohang works")])
+        >>> c = t.copy(); c.add(Node("sinter", "area", "Sinter", parent="pohang"))
+        >>> len(t), len(c)
+        (1, 2)
+        """
+        new = AssetTree()
+        new._nodes = dict(self._nodes)
+        new._signals = dict(self._signals)
+        return new
+
     def __contains__(self, node_id: object) -> bool:
         return node_id in self._nodes
 

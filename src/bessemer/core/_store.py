@@ -38,6 +38,7 @@ from ._store_common import (
     IMPORTED,
     ROLES,
     SCHEMA_VERSION,
+    ReadingArrays,
     _blob_table,
     _bound,
     _check_events,
@@ -48,17 +49,20 @@ from ._store_common import (
     _event_rows,
     _events_frame,
     _fresh_assets,
-    _from_t,
     _long_arrow,
     _missing_assets,
     _now,
     _one_kind,
+    _ReadCache,
     _table_blob,
     _token_dict,
     _unit_changed,
     _unknown,
     _wide_frame,
 )
+
+#: answers of :meth:`Store.reading_arrays` up to this many rows are kept until the next write
+_CACHED_ROWS = 5_000
 
 if TYPE_CHECKING:
     import duckdb
@@ -123,6 +127,7 @@ class Store:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._lock = threading.RLock()
+        self._cache = _ReadCache(ttl=None)  # one process owns a DuckDB file: every change passes _write
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be read-only; give a file path")
@@ -195,6 +200,7 @@ class Store:
             raise StoreError("the store is open read-only; nothing was changed")
         with self._lock:
             con = self._conn()
+            self._cache.bump()
             con.execute("BEGIN TRANSACTION")
             try:
                 out = fn(con)
@@ -272,8 +278,9 @@ class Store:
                     raise _unit_changed(a, s, have[(a, s)], unit, source, declared=True)
 
     def asset_tree(self) -> AssetTree:
-        """The stored hierarchy as an :class:`AssetTree`."""
-        return self._read(self._tree)
+        """The stored hierarchy as an :class:`AssetTree` (a copy: changing it changes nothing stored)."""
+        with self._lock:
+            return self._cache.get("tree", lambda: self._read(self._tree)).copy()  # type: ignore[no-any-return]
 
     def _tree(self, con: duckdb.DuckDBPyConnection) -> AssetTree:
         rows = con.execute("SELECT id, level, name, parent, kind, name_ko, attrs FROM nodes ORDER BY seq").fetchall()
@@ -292,7 +299,11 @@ class Store:
 
         Raises :class:`NotFoundError` for an unknown asset.
         """
-        return self._read(lambda con: self._kinds(con, [asset])[asset])
+        with self._lock:
+            rows = self._cache.get("nodes", lambda: self._read(lambda con: self._node_rows(con, None)))
+        if asset not in rows:
+            raise NotFoundError(_unknown("asset", [asset]))
+        return rows[asset][1]  # type: ignore[no-any-return]
 
     def _kinds(self, con: duckdb.DuckDBPyConnection, assets: Sequence[str]) -> dict[str, str | None]:
         got = self._node_rows(con, assets)
@@ -301,7 +312,12 @@ class Store:
             raise NotFoundError(_unknown("asset", missing))
         return {a: got[a][1] for a in assets}
 
-    def _node_rows(self, con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    def _node_rows(self, con: duckdb.DuckDBPyConnection,
+                   ids: Sequence[str] | None) -> dict[str, tuple[str, str | None]]:
+        """``{id: (level, time_kind)}`` of ``ids`` (every node when ``None``)."""
+        if ids is None:
+            rows = con.execute("SELECT id, level, time_kind FROM nodes").fetchall()
+            return {r[0]: (r[1], r[2]) for r in rows}
         if not ids:
             return {}
         rows = con.execute("SELECT id, level, time_kind FROM nodes WHERE list_contains(?, id)",
@@ -414,29 +430,38 @@ class Store:
 
         Returns columns ``asset, signal, time, value`` sorted by time (then signal).
         """
+        return self.reading_arrays(asset, signal, start=start, end=end, limit=limit).to_frame(asset)
+
+    def reading_arrays(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
+                       limit: int = 10_000) -> ReadingArrays:
+        """:meth:`readings` as plain NumPy columns (:class:`ReadingArrays`), without building a table."""
         _check_limit(limit)
+        kind = self.time_kind(asset) or "timestamp"
+        if signal is not None:
+            with self._lock:
+                tree = self._cache.get("tree", lambda: self._read(self._tree))
+            try:
+                tree.signal(asset, signal)
+            except NotFoundError:
+                raise NotFoundError(f"signal {signal!r} of asset {asset!r} does not exist") from None
+        lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
+        # one signal: a plain equality, which DuckDB pushes into the scan's min/max pruning
+        which = "AND signal = ? " if signal is not None else ""
+        params = [asset, *([signal] if signal is not None else []), lo, hi, int(limit)]
 
-        def run(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-            kind = self._kinds(con, [asset])[asset] or "timestamp"
-            if signal is not None:
-                ok = con.execute("SELECT 1 FROM signals WHERE equipment = ? AND name = ?", [asset, signal]).fetchone()
-                if ok is None:
-                    raise NotFoundError(f"signal {signal!r} of asset {asset!r} does not exist")
-            lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
-            df = con.execute(
-                "SELECT * FROM (SELECT asset, signal, t, value FROM readings WHERE asset = ? "
-                "AND (? IS NULL OR signal = ?) AND t BETWEEN ? AND ? ORDER BY t DESC, signal DESC LIMIT ?) "
-                "ORDER BY t, signal",
-                [asset, signal, signal, lo, hi, int(limit)]).df()
-            out = pd.DataFrame({
-                "asset": df["asset"].astype(object),
-                "signal": df["signal"].astype(object),
-                "time": _from_t(df["t"].to_numpy(dtype=np.int64), kind),
-                "value": df["value"].astype("float64"),
-            })
-            return out.reset_index(drop=True)
+        def run() -> ReadingArrays:
+            got = self._read(lambda con: con.execute(
+                f"SELECT signal, t, value FROM (SELECT signal, t, value FROM readings WHERE asset = ? {which}"  # noqa: S608
+                "AND t BETWEEN ? AND ? ORDER BY t DESC, signal DESC LIMIT ?) ORDER BY t, signal", params).fetchnumpy())
+            return ReadingArrays(kind=kind, signal=np.asarray(got["signal"], dtype=object),
+                                 t=np.asarray(got["t"], dtype=np.int64),
+                                 value=np.asarray(got["value"], dtype=np.float64))
 
-        return self._read(run)
+        # the same query between two writes gets the same answer: kept until this store's next write
+        # (one process owns a DuckDB file, so no write can pass unseen); large answers are not kept
+        with self._lock:
+            return self._cache.get(("readings", asset, signal, lo, hi, int(limit)), run,  # type: ignore[no-any-return]
+                                   keep=lambda r: len(r.t) <= _CACHED_ROWS)
 
     def latest_time(self, asset: str | None = None) -> pd.Timestamp | int | None:
         """Time of the newest reading of ``asset`` (or of all assets, which must share a time kind)."""
@@ -456,7 +481,8 @@ class Store:
                 return None
             return pd.Timestamp(int(t), unit="ns", tz="UTC") if kind == "timestamp" else int(t)
 
-        return self._read(run)
+        with self._lock:
+            return self._cache.get(("latest", asset), lambda: self._read(run))  # type: ignore[no-any-return]
 
     def count_readings(self) -> int:
         """Number of stored readings."""
@@ -554,8 +580,10 @@ class Store:
 
     def find_token(self, token_hash: str) -> dict[str, Any] | None:
         """``{name, role, site, created}`` of the token with this hash, or ``None``."""
-        row = self._read(lambda con: con.execute(
-            "SELECT name, role, site, created FROM tokens WHERE token_hash = ?", [token_hash]).fetchone())
+        with self._lock:  # known tokens are kept until the next write (a revocation drops them)
+            row = self._cache.get(("token", token_hash), lambda: self._read(lambda con: con.execute(
+                "SELECT name, role, site, created FROM tokens WHERE token_hash = ?", [token_hash]).fetchone()),
+                keep=lambda r: r is not None)
         return _token_dict(row) if row is not None else None
 
     def list_tokens(self) -> list[dict[str, Any]]:

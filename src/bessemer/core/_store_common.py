@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -247,6 +249,81 @@ def _bound(value: Any, kind: str, which: str) -> int:
         raise DataError(f"{which} is not a timestamp")
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return int(ts.as_unit("ns").value)
+
+
+@dataclass(frozen=True)
+class ReadingArrays:
+    """Readings of one asset as plain columns, for callers that skip pandas (the API's hot path).
+
+    ``t`` is store time: nanoseconds since 1970 UTC for ``kind == "timestamp"``, the cycle for
+    ``"cycle"``. Rows are sorted by time, then signal.
+    """
+
+    kind: str
+    signal: np.ndarray  # object array of str
+    t: np.ndarray  # int64
+    value: np.ndarray  # float64
+
+    def __post_init__(self) -> None:
+        for a in (self.signal, self.t, self.value):
+            a.flags.writeable = False  # a store may hand the same answer to every caller until its next write
+
+    def to_frame(self, asset: str) -> pd.DataFrame:
+        """The ``asset, signal, time, value`` table :meth:`Store.readings` returns."""
+        return pd.DataFrame({
+            "asset": np.full(len(self.t), asset, dtype=object),
+            "signal": self.signal.copy(),
+            "time": _from_t(self.t.copy(), self.kind),
+            "value": self.value.copy(),
+        })
+
+
+class _ReadCache:
+    """Reads that change only when the store is written (asset tree, node kinds, token records).
+
+    Every write through the store bumps :attr:`generation`, which drops every entry; at most
+    ``max_entries`` are kept (the oldest goes first). ``ttl`` bounds
+    how long an entry is trusted when another process may write the same store (PostgreSQL);
+    ``None`` trusts it until this store's next write (DuckDB: one process owns the file). Callers
+    hold the store's lock.
+
+    Examples
+    --------
+    >>> c = _ReadCache(ttl=None)
+    >>> calls = []
+    >>> def compute():
+    ...     calls.append(1)
+    ...     return len(calls)
+    >>> c.get("k", compute), c.get("k", compute)
+    (1, 1)
+    >>> c.bump(); c.get("k", compute)
+    2
+    """
+
+    def __init__(self, ttl: float | None, *, max_entries: int = 2048) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.generation = 0
+        self._entries: dict[Any, tuple[int, float, Any]] = {}
+
+    def bump(self) -> None:
+        """Forget everything: the store was (or may have been) written."""
+        self.generation += 1
+        self._entries.clear()
+
+    def get(self, key: Any, compute: Any, *, keep: Any = None) -> Any:
+        """The cached value of ``key``, or ``compute()`` (kept unless ``keep(value)`` is false)."""
+        hit = self._entries.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] == self.generation and (self.ttl is None or now - hit[1] < self.ttl):
+            return hit[2]
+        generation = self.generation
+        value = compute()
+        if (keep is None or keep(value)) and generation == self.generation:
+            if len(self._entries) >= self.max_entries:  # bounded: the oldest entry goes first
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (generation, now, value)
+        return value
 
 
 def _long_arrow(df: pd.DataFrame, signals: Sequence[str], kind: str) -> Any:

@@ -27,6 +27,7 @@ from ._exceptions import DataError, NotFoundError
 from ._frame import Frame
 from ._store_common import (
     IMPORTED,
+    ReadingArrays,
     _blob_table,
     _bound,
     _check_events,
@@ -37,7 +38,6 @@ from ._store_common import (
     _event_rows,
     _events_frame,
     _fresh_assets,
-    _from_t,
     _long_arrow,
     _missing_assets,
     _now,
@@ -115,8 +115,9 @@ class PostgresStore(_PgBase):
         self._write(run)
 
     def asset_tree(self) -> AssetTree:
-        """The stored hierarchy as an :class:`AssetTree`."""
-        return self._read(self._tree)
+        """The stored hierarchy as an :class:`AssetTree` (a copy; changes by other processes show within 1 s)."""
+        with self._lock:
+            return self._cache.get("tree", lambda: self._read(self._tree)).copy()  # type: ignore[no-any-return]
 
     def time_kind(self, asset: str) -> str | None:
         """``"timestamp"``, ``"cycle"``, or ``None`` before the asset's first reading."""
@@ -189,9 +190,14 @@ class PostgresStore(_PgBase):
 
         Returns columns ``asset, signal, time, value`` sorted by time (then signal).
         """
+        return self.reading_arrays(asset, signal, start=start, end=end, limit=limit).to_frame(asset)
+
+    def reading_arrays(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
+                       limit: int = 10_000) -> ReadingArrays:
+        """:meth:`readings` as plain NumPy columns (:class:`ReadingArrays`), without building a table."""
         _check_limit(limit)
 
-        def run(con: Con) -> pd.DataFrame:
+        def run(con: Con) -> ReadingArrays:
             kind = self._kinds(con, [asset])[asset] or "timestamp"
             if signal is not None:
                 ok = con.execute("SELECT 1 FROM signals WHERE equipment = %s AND name = %s", [asset, signal]).fetchone()
@@ -203,13 +209,9 @@ class PostgresStore(_PgBase):
                 rows = con.execute(_LAST_ALL, params).fetchall()
             else:
                 rows = con.execute(_LAST_ONE, [*params[:-1], signal, params[-1]]).fetchall()
-            t = np.array([r[2] for r in rows], dtype=np.int64)
-            return pd.DataFrame({
-                "asset": pd.Series([r[0] for r in rows], dtype=object),
-                "signal": pd.Series([r[1] for r in rows], dtype=object),
-                "time": _from_t(t, kind),
-                "value": pd.Series([r[3] for r in rows], dtype="float64"),
-            })
+            return ReadingArrays(kind=kind, signal=np.array([r[1] for r in rows], dtype=object),
+                                 t=np.array([r[2] for r in rows], dtype=np.int64),
+                                 value=np.array([r[3] for r in rows], dtype=np.float64))
 
         return self._read(run)
 
@@ -323,8 +325,10 @@ class PostgresStore(_PgBase):
 
     def find_token(self, token_hash: str) -> dict[str, Any] | None:
         """``{name, role, site, created}`` of the token with this hash, or ``None``."""
-        row = self._read(lambda con: con.execute(
-            "SELECT name, role, site, created FROM tokens WHERE token_hash = %s", [token_hash]).fetchone())
+        with self._lock:  # known tokens are kept for at most CACHE_TTL_S: a revocation elsewhere lands within it
+            row = self._cache.get(("token", token_hash), lambda: self._read(lambda con: con.execute(
+                "SELECT name, role, site, created FROM tokens WHERE token_hash = %s", [token_hash]).fetchone()),
+                keep=lambda r: r is not None)
         return _token_dict(row) if row is not None else None
 
     def list_tokens(self) -> list[dict[str, Any]]:

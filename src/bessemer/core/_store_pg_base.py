@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from ._assets import LEVELS, AssetTree, Node, Signal
 from ._exceptions import DataError, NotFoundError, StoreError
-from ._store_common import IMPORTED, SCHEMA_VERSION, _unit_changed, _unknown
+from ._store_common import IMPORTED, SCHEMA_VERSION, _ReadCache, _unit_changed, _unknown
 
 if TYPE_CHECKING:
     import psycopg
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     Con = psycopg.Connection[Any]
 
 T = TypeVar("T")
+#: seconds a cached asset tree or token record is trusted (another process may have changed it)
+CACHE_TTL_S = 1.0
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -59,6 +61,8 @@ class _PgBase:
         self.read_only = read_only
         self.layout = "native"
         self._lock = threading.RLock()
+        # other processes may write the same schema: what this one cached is trusted for a second at most
+        self._cache = _ReadCache(ttl=CACHE_TTL_S)
         self._con: Con | None = None
         self._parts: set[str] = set()
         with self._lock:
@@ -195,6 +199,7 @@ class _PgBase:
             raise StoreError("the store is open read-only; nothing was changed")
         with self._lock:
             con = self._conn()
+            self._cache.bump()
             try:
                 con.isolation_level, con.read_only = None, None
                 with con.transaction():

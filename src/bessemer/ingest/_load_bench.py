@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import AssetTree, Frame, Node, Signal
+from ._http_load import fire, post_every
 
 __all__ = ["format_ingest_report", "run_ingest_bench"]
 
@@ -161,8 +163,12 @@ uvicorn.run(app, host="127.0.0.1", port=a["port"], log_level="warning", access_l
 """
 
 
-def _api_store(path: Path, secret: str) -> str:
-    """A DuckDB store of 2 sites × 2 areas × 2 units × 5 equipment × 6 signals, 2 days of minutely readings."""
+def _api_store(path: Path, secret: str) -> tuple[str, str]:
+    """A DuckDB store of 2 sites × 2 areas × 2 units × 5 equipment × 6 signals, 2 days of minutely readings
+
+    (691,200 readings, written hour by hour in time order as an ingest would write them).
+    Returns a viewer token and an operator token.
+    """
     from ..api._tokens import create_token
     from ..core import Settings, Store
 
@@ -182,15 +188,32 @@ def _api_store(path: Path, secret: str) -> str:
                     for j in range(6):
                         t.add_signal(Signal(eq, f"s{j}", "degC", f"signal {j}"))
                     equipment.append(eq)
-    times = _START + pd.to_timedelta(np.arange(2 * 24 * 60), unit="min")
     rng = np.random.default_rng(7)
-    df = pd.DataFrame({"asset": np.repeat(equipment, len(times)), "time": np.tile(times, len(equipment))})
-    for j in range(6):
-        df[f"s{j}"] = 50.0 + rng.normal(0.0, 2.0, len(df))
     with Store(path) as store:
         store.put_assets(t)
-        store.write_frame(Frame(df, units={f"s{j}": "degC" for j in range(6)}))
-        return create_token(store, name="bench-viewer", role="viewer", settings=Settings(secret=secret))
+        # written as an ingest writes them: in time order, a batch at a time (here one per hour)
+        for hour in range(48):
+            times = _START + pd.to_timedelta(hour * 60 + np.arange(60), unit="min")
+            df = pd.DataFrame({"asset": np.repeat(equipment, len(times)), "time": np.tile(times, len(equipment))})
+            for j in range(6):
+                df[f"s{j}"] = 50.0 + rng.normal(0.0, 2.0, len(df))
+            store.write_frame(Frame(df, units={f"s{j}": "degC" for j in range(6)}))
+        settings = Settings(secret=secret)
+        return (create_token(store, name="bench-viewer", role="viewer", settings=settings),
+                create_token(store, name="bench-writer", role="operator", settings=settings))
+
+
+def _write_bodies(n: int) -> list[bytes]:
+    """``n`` POST bodies for ``/api/readings``: the next ``n`` minutes of all 240 signals, one minute each."""
+    eqs = [f"site{s}-a{a}-u{u}-e{e}" for s in range(2) for a in range(2) for u in range(2) for e in range(5)]
+    rng = np.random.default_rng(11)
+    out = []
+    for i in range(n):
+        t = (_START + pd.Timedelta(days=2, minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        rows = [{"asset": eq, "signal": f"s{j}", "time": t, "value": round(float(50.0 + rng.normal(0.0, 2.0)), 3)}
+                for eq in eqs for j in range(6)]
+        out.append(json.dumps({"readings": rows}).encode())
+    return out
 
 
 def _free_port() -> int:
@@ -199,61 +222,49 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _fire(base: str, token: str, paths: list[str], rate: float, seconds: float,
-                warmup: float) -> tuple[list[float], int, int]:
-    """Open-loop load: request i is due at ``t0 + i / rate``; its latency counts from then."""
-    import httpx
-
-    lat: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits,
-                                 timeout=30.0) as client:
-        loop = asyncio.get_running_loop()
-        n_warm, n = int(warmup * rate), int((warmup + seconds) * rate)
-        tasks = []
-
-        async def one(i: int, due: float) -> None:
-            nonlocal errors
-            try:
-                r = await client.get(paths[i % len(paths)])
-                ok = r.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            if i >= n_warm:
-                lat.append(loop.time() - due)
-                errors += not ok
-
-        t0 = loop.time() + 0.05
-        for i in range(n):
-            due = t0 + i / rate
-            delay = due - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, due)))
-        # requests still unanswered 30 s after the last is due count as errors, latency cut at that time
-        _, late = await asyncio.wait(tasks, timeout=max(0.0, t0 + n / rate + 30.0 - loop.time()))
-        for task in late:
-            task.cancel()
-        cut = loop.time()
-        for i in range(n_warm, n):
-            if not tasks[i].done() or tasks[i].cancelled():
-                lat.append(cut - (t0 + i / rate))
-                errors += 1
-    return lat, errors, n - n_warm
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux ``/proc``; ``None`` elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
-def run_api_bench(*, rate: float = 500.0, seconds: float = 20.0, warmup: float = 2.0) -> dict[str, Any]:
-    """API read latency at a fixed rate against uvicorn in a subprocess (see the module docstring)."""
-    import httpx
+def _latency(prefix: str, got: Any) -> dict[str, Any]:
+    ms = np.asarray(got.latencies) * 1000.0
+    return {f"{prefix}_p50_ms": round(float(np.percentile(ms, 50)), 2),
+            f"{prefix}_p99_ms": round(float(np.percentile(ms, 99)), 2),
+            f"{prefix}_max_ms": round(float(ms.max()), 2), f"{prefix}_requests": int(got.sent),
+            f"{prefix}_errors": int(got.errors)}
 
+
+async def _reads_and_writes(port: int, paths: list[str], viewer: str, operator: str, *, rate: float,
+                            seconds: float, warmup: float, write_hz: float) -> tuple[Any, tuple[int, int]]:
+    reads = fire("127.0.0.1", port, paths, rate=rate, seconds=seconds, warmup=warmup,
+                 headers={"Authorization": f"Bearer {viewer}"})
+    writes = post_every("127.0.0.1", port, "/api/readings", _write_bodies(int((seconds + warmup) * write_hz) + 1),
+                        hz=write_hz, seconds=seconds + warmup, headers={"Authorization": f"Bearer {operator}"})
+    got, written = await asyncio.gather(reads, writes)
+    return got, written
+
+
+def run_api_bench(*, rate: float = 500.0, seconds: float = 20.0, warmup: float = 2.0,
+                  write_hz: float = 1.0) -> dict[str, Any]:
+    """API read latency at a fixed rate against uvicorn in a subprocess (see the module docstring).
+
+    Two runs on the same server: reads alone (``api_*``), then the same reads while a batch of 240
+    readings (one minute of every signal) is written ``write_hz`` times a second through
+    ``POST /api/readings`` (``api_w_*``). A write drops the store's read cache, so the second run shows
+    reads against a store that is being filled; ``write_hz=0`` skips it.
+    """
     secret = secrets.token_urlsafe(24)
     rate_limit = max(1000.0, rate * 10)
     out: dict[str, Any] = {"api_rate_limit_note": f"rate limit raised for the bench to {rate_limit:g}/s per token "
                            f"(burst {int(rate_limit)}); the default is 50/s"}
     with tempfile.TemporaryDirectory(prefix="bessemer-apibench-") as tmp:
         store = Path(tmp) / "api.duckdb"
-        token = _api_store(store, secret)
+        viewer, operator = _api_store(store, secret)
         port = _free_port()
         args = {"home": tmp, "store": str(store), "secret": secret, "port": port,
                 "rate_limit": rate_limit, "burst": int(rate_limit)}
@@ -265,9 +276,10 @@ def run_api_bench(*, rate: float = 500.0, seconds: float = 20.0, warmup: float =
             ready_by = time.monotonic() + 90
             while True:
                 try:
-                    if httpx.get(base + "/api/health", timeout=1.0).status_code == 200:
-                        break
-                except httpx.HTTPError:
+                    with urllib.request.urlopen(base + "/api/health", timeout=1.0) as r:  # noqa: S310 - loopback
+                        if r.status == 200:
+                            break
+                except OSError:
                     pass
                 if server.poll() is not None or time.monotonic() > ready_by:
                     raise RuntimeError("the API server did not start: "
@@ -278,9 +290,21 @@ def run_api_bench(*, rate: float = 500.0, seconds: float = 20.0, warmup: float =
             kinds = rng.choice(["readings", "assets", "health"], size=997, p=[0.6, 0.3, 0.1])
             paths = [f"/api/assets/{rng.choice(eqs)}/readings?signal=s{rng.integers(6)}&last=1" if k == "readings"
                      else "/api/assets" if k == "assets" else "/api/health" for k in kinds]
-            cpu0 = time.process_time()
-            lat, errors, sent = asyncio.run(_fire(base, token, paths, rate, seconds, min(warmup, seconds)))
+            warm = min(warmup, seconds)
+            cpu0, srv0 = time.process_time(), _cpu_seconds(server.pid)
+            got = asyncio.run(fire("127.0.0.1", port, paths, rate=rate, seconds=seconds, warmup=warm,
+                                   headers={"Authorization": f"Bearer {viewer}"}))
             out["api_client_cpu_s"] = round(time.process_time() - cpu0, 2)
+            srv1 = _cpu_seconds(server.pid)
+            if srv0 is not None and srv1 is not None:
+                out["api_server_cpu_ms_per_request"] = round((srv1 - srv0) / max(1, int((seconds + warm) * rate))
+                                                             * 1000.0, 3)
+            out.update(_latency("api", got))
+            if write_hz > 0:
+                got, (written, failed) = asyncio.run(_reads_and_writes(
+                    port, paths, viewer, operator, rate=rate, seconds=seconds, warmup=warm, write_hz=write_hz))
+                out.update(_latency("api_w", got))
+                out.update(api_w_write_hz=float(write_hz), api_w_writes=int(written), api_w_write_errors=int(failed))
         finally:
             server.terminate()
             try:
@@ -288,16 +312,14 @@ def run_api_bench(*, rate: float = 500.0, seconds: float = 20.0, warmup: float =
             except subprocess.TimeoutExpired:
                 server.kill()
             log.close()
-    ms = np.asarray(lat) * 1000.0
-    out.update(api_p50_ms=round(float(np.percentile(ms, 50)), 2), api_p99_ms=round(float(np.percentile(ms, 99)), 2),
-               api_max_ms=round(float(ms.max()), 2), api_requests=int(sent), api_errors=int(errors),
-               api_mix="60% /api/assets/{id}/readings?signal=..&last=1, 30% /api/assets, 10% /api/health",
+    out.update(api_mix="60% /api/assets/{id}/readings?signal=..&last=1, 30% /api/assets, 10% /api/health",
                api_warmup_s=min(warmup, seconds))
     return out
 
 
 def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, api_rate: float = 500.0,
-                     api_seconds: float = 20.0, pg_url: str | None = None, broker_url: str | None = None,
+                     api_seconds: float = 20.0, api_write_hz: float = 1.0, pg_url: str | None = None,
+                     broker_url: str | None = None,
                      repeats: int = 3, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run the load benchmarks and return every figure and parameter in one flat dict.
 
@@ -309,6 +331,8 @@ def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, api_r
         How long the publisher sends (0 skips the MQTT part).
     api_rate, api_seconds : float
         Fixed request rate (per second) and duration of the API part (0 seconds skips it).
+    api_write_hz : float
+        Writes per second (240 readings each) beside the second API run (0 skips that run).
     pg_url : str, optional
         PostgreSQL URL; ``postgresql://postgres@127.0.0.1:5432/postgres`` when omitted. Each run
         uses a fresh schema, dropped afterwards.
@@ -323,7 +347,8 @@ def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, api_r
     -------
     dict
         ``duckdb_rows_s``, ``postgres_rows_s``, ``mqtt_msgs_s``, ``mqtt_lost``, ``mqtt_duplicated``,
-        ``api_p50_ms``, ``api_p99_ms``, ``api_errors``... A part that could not run has ``None``
+        ``api_p50_ms``, ``api_p99_ms``, ``api_errors``, the same with writes beside the reads
+        (``api_w_p99_ms``...). A part that could not run has ``None``
         figures and a ``*_note`` saying ``skipped: why``.
 
     Examples
@@ -369,7 +394,7 @@ def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, api_r
     res.update(api_p50_ms=None, api_p99_ms=None, api_errors=None, api_note=None)
     if api_seconds > 0:
         say(f"API reads at {api_rate:g}/s for {api_seconds:g} s")
-        res.update(run_api_bench(rate=api_rate, seconds=api_seconds))
+        res.update(run_api_bench(rate=api_rate, seconds=api_seconds, write_hz=api_write_hz))
     else:
         res["api_note"] = "skipped: api_seconds=0"
 
@@ -406,6 +431,11 @@ def format_ingest_report(result: dict[str, Any]) -> str:
            f"{r.get('api_rate')}/s for {r.get('api_seconds')} s, errors {_fmt(r.get('api_errors'))} "
            "(target p99 < 100 ms at 500/s)")
     lines.append(api + (f"  ({r['api_note']})" if r.get("api_note") else ""))
+    if r.get("api_w_p99_ms") is not None:
+        lines.append(f"API reads + writes       p50 {_fmt(r.get('api_w_p50_ms'))} ms, "
+                     f"p99 {_fmt(r.get('api_w_p99_ms'))} ms, "
+                     f"errors {_fmt(r.get('api_w_errors'))}, while {_fmt(r.get('api_w_writes'))} writes of 240 "
+                     f"readings landed ({r.get('api_w_write_hz')}/s, {_fmt(r.get('api_w_write_errors'))} failed)")
     if r.get("api_rate_limit_note"):
         lines.append(f"note: {r['api_rate_limit_note']}")
     lines.append(f"peak RSS {_fmt(r.get('peak_rss_mb'))} MB (children {_fmt(r.get('peak_rss_children_mb'))} MB)")

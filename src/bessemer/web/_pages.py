@@ -80,5 +80,9 @@ def mount_dashboard(app: FastAPI) -> None:
     def quality_page(request: Request) -> HTMLResponse:
         return _render(templates, request, "quality.html", page="quality")
 
+    @router.get("/battery", response_class=HTMLResponse)
+    def battery_page(request: Request) -> HTMLResponse:
+        return _render(templates, request, "battery.html", page="battery")
+
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
