@@ -377,6 +377,9 @@ def ingest(
     broker: Annotated[str | None, typer.Option(help="MQTT broker URL; overrides the tag map's broker url.")] = None,
     client_id: Annotated[str | None, typer.Option(help="MQTT client id (one persistent session per id).")] = None,
     stats_every: Annotated[float, typer.Option(help="Seconds between progress lines.")] = 5.0,
+    buffer_max_readings: Annotated[int, typer.Option(
+        min=1, help="Cap of the disk buffer; beyond it MQTT messages stay unacknowledged in the broker.")]
+    = 20_000_000,
 ) -> None:
     """Take readings from MQTT and OPC UA into a store; a broker or store outage loses nothing (Ctrl+C stops)."""
     import logging
@@ -385,7 +388,8 @@ def ingest(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        run_ingest(config, store, buffer, broker_url=broker, client_id=client_id, stats_every=stats_every)
+        run_ingest(config, store, buffer, broker_url=broker, client_id=client_id, stats_every=stats_every,
+                   buffer_max_readings=buffer_max_readings)
     except BessemerError as err:
         _fail(err)
 

@@ -96,3 +96,53 @@ def test_postgres_readings_are_never_cached(pg_place):
     assert b.readings("eng-1", "t2")["value"].tolist() == [1.0, 2.0]
     a.write_frame(_frame([5.0], start=3), create_assets=True)
     assert np.allclose(b.readings("eng-1", "t2")["value"], [1.0, 2.0, 5.0])
+
+
+def test_answers_match_a_model_of_the_store_through_random_writes(store):
+    """Upserts, new and old readings, gaps, random windows: every answer equals what was written last.
+
+    On DuckDB the reads come from the series' tails (made short here, so that they fill and trim) and
+    from the answer cache; a model of the store kept by the test says what each answer must be.
+    """
+    from bessemer.core._store_tail import RecentTails
+
+    if hasattr(store, "_tails"):
+        store._tails = RecentTails(rows=7, series=3)  # small: tails trim and series are evicted
+    rng = np.random.default_rng(5)
+    model: dict[tuple[str, int], float] = {}
+    signals = ("a", "b", "c", "d")
+    for step in range(60):
+        n = int(rng.integers(1, 6))
+        times = np.sort(rng.choice(np.arange(1, 60), size=n, replace=False))
+        data = {"asset": ["eng-1"] * n, "time": times.tolist()}
+        for s in signals:
+            vals = rng.normal(size=n).round(3)
+            vals[rng.random(n) < 0.3] = np.nan  # a gap writes nothing
+            data[s] = vals
+            for t, v in zip(times.tolist(), vals.tolist(), strict=True):
+                if not np.isnan(v):
+                    model[(s, t)] = v
+        store.write_frame(Frame(pd.DataFrame(data), units=dict.fromkeys(signals, "degC")), create_assets=True)
+        assert store.latest_time("eng-1") == (max(t for _, t in model) if model else None), step
+        for _ in range(3):
+            s = signals[int(rng.integers(len(signals)))]
+            lo, hi = sorted(int(x) for x in rng.integers(0, 62, size=2))
+            limit = int(rng.integers(1, 12))
+            want = sorted((t, v) for (ss, t), v in model.items() if ss == s and lo <= t <= hi)[-limit:]
+            got = store.reading_arrays("eng-1", s, start=lo, end=hi, limit=limit)
+            assert list(zip(got.t.tolist(), got.value.tolist(), strict=True)) == want, (step, s, lo, hi, limit)
+            open_end = sorted((t, v) for (ss, t), v in model.items() if ss == s and t >= lo)[-limit:]
+            got = store.reading_arrays("eng-1", s, start=lo, limit=limit)
+            assert list(zip(got.t.tolist(), got.value.tolist(), strict=True)) == open_end
+
+
+def test_a_failed_write_changes_no_tail():
+    from bessemer.core import Store, UnitError
+
+    with Store() as store:
+        store.write_frame(_frame([1.0, 2.0]), create_assets=True)
+        assert store.readings("eng-1", "t2")["value"].tolist() == [1.0, 2.0]  # the tail is loaded
+        bad = Frame(pd.DataFrame({"asset": ["eng-1"], "time": [3], "t2": [5.0]}), units={"t2": "K"})
+        with pytest.raises(UnitError):
+            store.write_frame(bad)
+        assert store.readings("eng-1", "t2")["value"].tolist() == [1.0, 2.0]

@@ -134,3 +134,25 @@ def test_release_gives_a_batch_back(tmp_path):
         assert [r.value for r in rest] == [2.0, 3.0]
         buf.done(b4)
         assert not buf.wait(0.01) and len(buf) == 0
+
+
+def test_cap_refuses_and_frees_as_batches_are_done(tmp_path):
+    from bessemer.core import ConfigError
+    from bessemer.ingest._buffer import BufferFullError
+
+    with DiskBuffer(tmp_path, max_readings=5) as buf:
+        buf.put(rs(0, 4))
+        with pytest.raises(BufferFullError, match=r"holds 4 readings and its cap is 5"):
+            buf.put(rs(4, 2))
+        assert len(buf) == 4  # nothing of the refused batch was written
+        buf.put(rs(4, 1))
+        bid, got = buf.take(100)
+        buf.done(bid)
+        assert len(buf) == 0
+        buf.put(rs(10, 9))  # an empty buffer takes even a batch over the cap
+        assert len(buf) == 9
+    with pytest.raises(ConfigError, match="max_readings"):
+        DiskBuffer(tmp_path / "b", max_readings=0)
+    with DiskBuffer(tmp_path / "c", max_readings=None) as buf:
+        buf.put(rs(0, 50))
+        assert len(buf) == 50

@@ -149,3 +149,46 @@ def test_reconnects_with_growing_delays_until_the_broker_is_up(private_broker_fa
         assert wait_until(lambda: len(got.readings) == 2, 5)
     finally:
         src.stop()
+
+
+def test_full_buffer_holds_acks_until_the_store_catches_up(broker_url, run_id, tmp_path, wait_until):
+    """The disk buffer at its cap: messages stay unacknowledged (the broker keeps them), then flow on."""
+    from bessemer.ingest import DiskBuffer
+
+    buf = DiskBuffer(tmp_path / "buf", max_readings=3)
+    prefix = f"bf{run_id}"
+    src = MqttSource(tagmap(prefix), buf.put, broker=BrokerSpec(url=broker_url, client_id=f"t-{run_id}",
+                                                                session_expiry=0),
+                     dead_letter=tmp_path / "dead.jsonl").start()
+    try:
+        assert src.wait_connected(10)
+        publish(broker_url, [(f"{prefix}/a{i}/telemetry", {"ts": 1714550400000 + i, "temp": float(i)})
+                             for i in range(3)] + [(f"{prefix}/bad/telemetry", b"{oops")])
+        assert wait_until(lambda: len(buf) == 3 and src.stats["acked"] == 4, 10), src.stats
+        publish(broker_url, [(f"{prefix}/b{i}/telemetry", {"ts": 1714550500000 + i, "temp": 10.0 + i})
+                             for i in range(2)] + [(f"{prefix}/bad2/telemetry", b"{oops")])
+        assert wait_until(lambda: src.stats["received"] == 7, 10)
+        threading.Event().wait(0.5)
+        assert src.stats["acked"] == 4 and len(buf) == 3  # full: held back, not acknowledged
+        bid, first = buf.take(100)  # the store catches up
+        buf.done(bid)
+        assert wait_until(lambda: src.stats["acked"] == 7, 15), src.stats
+        rest = buf.take(100)[1]
+    finally:
+        src.stop()
+        buf.close()
+    assert sorted(r.value for r in first + rest) == [0.0, 1.0, 2.0, 10.0, 11.0]
+    dead = (tmp_path / "dead.jsonl").read_text().splitlines()
+    assert len(dead) == 2  # each bad message written once, although its batch was retried
+
+
+def test_dead_letter_file_is_rotated(tmp_path):
+    src = MqttSource(tagmap("x"), lambda r: None, broker=BrokerSpec(url="mqtt://127.0.0.1:1"),
+                     dead_letter=tmp_path / "dead.jsonl", dead_letter_max_bytes=1000)
+    from bessemer.ingest._mqtt import _dead
+
+    for _ in range(20):
+        src._write_dead([_dead("x/a/telemetry", "not JSON", b"y" * 200)])
+    assert (tmp_path / "dead.jsonl").stat().st_size <= 1000 + 600
+    assert (tmp_path / "dead.jsonl.1").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dead.jsonl", "dead.jsonl.1"]

@@ -249,8 +249,11 @@ class Frame:
         if long.empty:
             wide = pd.DataFrame({ASSET: pd.Series([], dtype=object), TIME: pd.Series([], dtype="int64")})
         else:
-            wide = long.pivot_table(index=[ASSET, TIME], columns="signal", values="value",
-                                    aggfunc="last").reset_index()
+            if long.duplicated([ASSET, TIME, "signal"]).any():  # the last of repeated readings wins
+                wide = long.pivot_table(index=[ASSET, TIME], columns="signal", values="value",
+                                        aggfunc="last").reset_index()
+            else:  # the usual case, and much cheaper than pivot_table
+                wide = long.pivot(index=[ASSET, TIME], columns="signal", values="value").reset_index()
             wide.columns.name = None
         return cls(wide, units={k: v for k, v in found_units.items() if k in wide.columns},
                    time_kind=time_kind, source=source)

@@ -60,6 +60,7 @@ from ._store_common import (
     _unknown,
     _wide_frame,
 )
+from ._store_tail import RecentTails
 
 #: answers of :meth:`Store.reading_arrays` up to this many rows are kept until the next write
 _CACHED_ROWS = 5_000
@@ -128,6 +129,7 @@ class Store:
         self.read_only = read_only
         self._lock = threading.RLock()
         self._cache = _ReadCache(ttl=None)  # one process owns a DuckDB file: every change passes _write
+        self._tails = RecentTails()  # the newest readings of the series readers ask for, merged at each write
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be read-only; give a file path")
@@ -163,6 +165,7 @@ class Store:
     def close(self) -> None:
         """Close the connection; later calls raise :class:`StoreError`."""
         with self._lock:
+            self._tails.clear()
             if self._con is not None:
                 self._con.close()
                 self._con = None
@@ -376,7 +379,10 @@ class Store:
                 con.unregister("_incoming")
             return int(table.num_rows)
 
-        return self._write(run)
+        with self._lock:  # merged into the readers' tails in the same hold of the lock as the commit
+            n = self._write(run)
+            self._tails.merge_table(table)
+            return n
 
     def _ensure_imported(self, con: duckdb.DuckDBPyConnection) -> None:
         have = self._node_rows(con, list(IMPORTED))
@@ -445,6 +451,12 @@ class Store:
             except NotFoundError:
                 raise NotFoundError(f"signal {signal!r} of asset {asset!r} does not exist") from None
         lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
+        if signal is not None:  # a series' newest readings come from its tail, kept in step with writes
+            with self._lock:
+                got_tail = self._tails.get(asset, signal, lo=lo, hi=hi, limit=int(limit), load=self._newest)
+            if got_tail is not None:
+                t, v = got_tail
+                return ReadingArrays(kind=kind, signal=np.full(len(t), signal, dtype=object), t=t, value=v)
         # one signal: a plain equality, which DuckDB pushes into the scan's min/max pruning
         which = "AND signal = ? " if signal is not None else ""
         params = [asset, *([signal] if signal is not None else []), lo, hi, int(limit)]
@@ -463,26 +475,33 @@ class Store:
             return self._cache.get(("readings", asset, signal, lo, hi, int(limit)), run,  # type: ignore[no-any-return]
                                    keep=lambda r: len(r.t) <= _CACHED_ROWS)
 
+    def _newest(self, asset: str, signal: str, lo: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """The newest ``rows`` readings of one series at or after ``lo``, newest first (a tail's load)."""
+        got = self._read(lambda con: con.execute(
+            "SELECT t, value FROM readings WHERE asset = ? AND signal = ? AND t >= ? ORDER BY t DESC LIMIT ?",
+            [asset, signal, int(lo), int(rows)]).fetchnumpy())
+        return np.asarray(got["t"], dtype=np.int64), np.asarray(got["value"], dtype=np.float64)
+
     def latest_time(self, asset: str | None = None) -> pd.Timestamp | int | None:
         """Time of the newest reading of ``asset`` (or of all assets, which must share a time kind)."""
-
-        def run(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | int | None:
-            if asset is not None:
-                kind = self._kinds(con, [asset])[asset]
-                t = con.execute("SELECT max(t) FROM readings WHERE asset = ?", [asset]).fetchone()[0]  # type: ignore[index]
-            else:
+        if asset is not None:  # kept in step with writes (readings are never deleted: it only grows)
+            kind = self.time_kind(asset)
+            with self._lock:
+                t = self._tails.latest(asset, lambda a: self._read(lambda con: con.execute(
+                    "SELECT max(t) FROM readings WHERE asset = ?", [a]).fetchone()[0]))  # type: ignore[index]
+        else:
+            def run(con: duckdb.DuckDBPyConnection) -> tuple[str | None, int | None]:
                 kinds = {r[0] for r in con.execute(
                     "SELECT DISTINCT time_kind FROM nodes WHERE time_kind IS NOT NULL").fetchall()}
                 if len(kinds) > 1:
                     raise DataError("assets mix timestamp and cycle time; ask latest_time(asset) per asset")
-                kind = kinds.pop() if kinds else None
-                t = con.execute("SELECT max(t) FROM readings").fetchone()[0]  # type: ignore[index]
-            if t is None or kind is None:
-                return None
-            return pd.Timestamp(int(t), unit="ns", tz="UTC") if kind == "timestamp" else int(t)
+                return (kinds.pop() if kinds else None), con.execute("SELECT max(t) FROM readings").fetchone()[0]  # type: ignore[index]
 
-        with self._lock:
-            return self._cache.get(("latest", asset), lambda: self._read(run))  # type: ignore[no-any-return]
+            with self._lock:
+                kind, t = self._cache.get(("latest", None), lambda: self._read(run))
+        if t is None or kind is None:
+            return None
+        return pd.Timestamp(int(t), unit="ns", tz="UTC") if kind == "timestamp" else int(t)
 
     def count_readings(self) -> int:
         """Number of stored readings."""

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from ..core import BessemerError
+from ._buffer import DEFAULT_MAX_READINGS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--broker", default=None, help="MQTT broker URL, overrides [broker] url")
     p.add_argument("--client-id", default=None, help="MQTT client id, overrides [broker] client_id")
     p.add_argument("--stats-every", type=float, default=5.0, help="seconds between progress lines")
+    p.add_argument("--buffer-max-readings", type=int, default=DEFAULT_MAX_READINGS,
+                   help="cap of the disk buffer; beyond it MQTT messages stay unacknowledged in the broker")
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
@@ -27,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         run_ingest(args.config, args.store, args.buffer, broker_url=args.broker, client_id=args.client_id,
-                   stats_every=args.stats_every)
+                   stats_every=args.stats_every, buffer_max_readings=args.buffer_max_readings)
     except BessemerError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

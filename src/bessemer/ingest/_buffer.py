@@ -22,12 +22,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core import StoreError
+from ..core import ConfigError, StoreError
 from ._reading import Reading
 
 _UTC = UTC
 _SCHEMA = "CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, " \
           "data BLOB NOT NULL)"
+
+
+#: the default cap of a buffer, in readings (about 100 bytes each on disk: some GB at most)
+DEFAULT_MAX_READINGS = 20_000_000
+
+
+class BufferFullError(StoreError):
+    """The buffer holds its cap of readings: nothing more is taken until the store catches up.
+
+    A source that gets this keeps its messages unacknowledged (MQTT: the broker keeps them) and tries again.
+    """
 
 
 class DiskBuffer:
@@ -38,6 +49,10 @@ class DiskBuffer:
     path : str or Path
         A folder (created; the database is ``buffer.sqlite3`` inside) or a file ending in
         ``.sqlite``, ``.sqlite3`` or ``.db``.
+    max_readings : int, optional
+        At most this many readings wait (in-flight ones included); :meth:`put` beyond it raises
+        :class:`BufferFullError`, so a long store outage fills the broker's queue, not the disk.
+        Default :data:`DEFAULT_MAX_READINGS`; ``None`` for no cap.
 
     Examples
     --------
@@ -55,7 +70,10 @@ class DiskBuffer:
     >>> buf.close()
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, max_readings: int | None = DEFAULT_MAX_READINGS) -> None:
+        if max_readings is not None and (isinstance(max_readings, bool) or int(max_readings) < 1):
+            raise ConfigError(f"max_readings must be a whole number >= 1 (or None for no cap), got {max_readings!r}")
+        self.max_readings = None if max_readings is None else int(max_readings)
         p = Path(path)
         self.path = p if p.suffix in {".sqlite", ".sqlite3", ".db"} else p / "buffer.sqlite3"
         try:
@@ -121,12 +139,21 @@ class DiskBuffer:
 
     # ------------------------------------------------------------ FIFO
     def put(self, readings: Sequence[Reading]) -> None:
-        """Append ``readings``; they are on disk (fsynced) when this returns."""
+        """Append ``readings``; they are on disk (fsynced) when this returns.
+
+        Raises :class:`BufferFullError` (nothing written) when they would pass ``max_readings``.
+        """
         if not readings:
             return
         blob = _encode(readings)
         with self._lock:
             self._check()
+            # an empty buffer takes any batch, so one larger than the cap cannot wait for ever
+            if self.max_readings is not None and self._count and self._count + len(readings) > self.max_readings:
+                raise BufferFullError(
+                    f"the buffer {str(self.path)!r} holds {self._count:,} readings and its cap is "
+                    f"{self.max_readings:,}; {len(readings)} more were refused (not acknowledged). The store is "
+                    "not keeping up or is down: see the store errors above, or raise --buffer-max-readings")
             try:
                 self._con.execute("INSERT INTO batches (n, data) VALUES (?, ?)", (len(readings), blob))
             except sqlite3.Error as err:

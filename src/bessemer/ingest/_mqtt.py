@@ -120,6 +120,9 @@ class MqttSource:
         Broker password (read by the caller from the variable the map names).
     dead_letter : path, optional
         JSON-lines file for messages that could not be parsed.
+    dead_letter_max_bytes : int
+        When the dead-letter file passes this size it is moved to ``<name>.1`` (replacing the one
+        there) and a new one is started, so a flood of bad messages cannot fill the disk.
     backoff : (base, cap)
         Reconnect delays in seconds.
     flush_interval : float
@@ -136,14 +139,16 @@ class MqttSource:
 
     def __init__(self, tagmap: TagMap, on_readings: Callable[[list[Reading]], None], *,
                  broker: BrokerSpec | None = None, password: str | None = None,
-                 dead_letter: str | Path | None = None, backoff: tuple[float, float] = (0.5, 30.0),
-                 flush_interval: float = 0.005, seed: int | None = None) -> None:
+                 dead_letter: str | Path | None = None, dead_letter_max_bytes: int = 100 * 2**20,
+                 backoff: tuple[float, float] = (0.5, 30.0), flush_interval: float = 0.005,
+                 seed: int | None = None) -> None:
         self.tagmap = tagmap
         self.on_readings = on_readings
         self.broker = broker or tagmap.broker or BrokerSpec()
         self.host, self.port, self.tls = parse_broker_url(self.broker.url)
         self._password = password
         self.dead_letter = Path(dead_letter) if dead_letter is not None else None
+        self.dead_letter_max_bytes = int(dead_letter_max_bytes)
         self.backoff = Backoff(base=backoff[0], cap=backoff[1], seed=seed)
         self.flush_interval = flush_interval
         self.stats = {"received": 0, "readings": 0, "rejected": 0, "rejected_fields": 0, "acked": 0,
@@ -345,10 +350,12 @@ class MqttSource:
         dead = [d for p in batch for d in p.dead]
         if dead:
             self._write_dead(dead)
+            for p in batch:  # written once, even when the readings below must wait (a full buffer)
+                p.dead = []
         if readings:
             self.on_readings(readings)
         for p in batch:
-            p.readings, p.dead = [], []
+            p.readings = []
         self.stats["readings"] += len(readings)
 
     def _ack(self, batch: list[_Pending]) -> None:
@@ -368,6 +375,14 @@ class MqttSource:
         if self.dead_letter is None:
             return
         self.dead_letter.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if self.dead_letter.stat().st_size > self.dead_letter_max_bytes:  # keep one older file, not more
+                old = self.dead_letter.with_name(self.dead_letter.name + ".1")
+                os.replace(self.dead_letter, old)
+                log.warning("dead-letter file passed %d bytes: moved to %s (the one before it is gone)",
+                            self.dead_letter_max_bytes, old)
+        except FileNotFoundError:
+            pass
         with open(self.dead_letter, "a", encoding="utf-8") as fh:
             for d in dead:
                 fh.write(json.dumps(d) + "\n")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import Store
-from ._buffer import DiskBuffer
+from ._buffer import DEFAULT_MAX_READINGS, DiskBuffer
 from ._mqtt import Backoff, MqttSource
 from ._reading import Reading
 from ._sink import ReadingSink
@@ -176,7 +176,8 @@ class Ingest:
 def run_ingest(config: str | Path | TagMap, store: Any, buffer: str | Path, *, broker_url: str | None = None,
                client_id: str | None = None, password: str | None = None, stats_every: float = 5.0,
                stop: threading.Event | None = None, handle_signals: bool = True,
-               on_stats: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+               on_stats: Callable[[dict[str, int]], None] | None = None,
+               buffer_max_readings: int | None = DEFAULT_MAX_READINGS) -> dict[str, int]:
     """Run the ingest process until SIGTERM/SIGINT (or ``stop`` is set); return the final stats.
 
     Parameters
@@ -193,6 +194,8 @@ def run_ingest(config: str | Path | TagMap, store: Any, buffer: str | Path, *, b
         Broker password; by default read from the variable the map's ``password_env`` names.
     stats_every : float
         Seconds between progress lines (received, buffered, stored, rejected).
+    buffer_max_readings : int, optional
+        Cap of the disk buffer (:class:`DiskBuffer`); beyond it MQTT messages stay unacknowledged.
     """
     tagmap = config if isinstance(config, TagMap) else TagMap.load(config)
     base = tagmap.broker or BrokerSpec()
@@ -207,7 +210,7 @@ def run_ingest(config: str | Path | TagMap, store: Any, buffer: str | Path, *, b
     stop = stop or threading.Event()
     st = open_store(store)
     owned = st is not store
-    buf = DiskBuffer(buffer)
+    buf = DiskBuffer(buffer, max_readings=buffer_max_readings)
     old: dict[int, Any] = {}
     if handle_signals and threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -11,7 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bessemer._compat import text_is_safe
-from bessemer.core import DataError, Frame, NotFoundError
+from bessemer.core import DataError, Frame
 
 from .._tokens import auth_error
 from ..deps import get_store, require_role
@@ -80,31 +80,34 @@ def _long_table(batch: ReadingsIn, tree: Any) -> tuple[pd.DataFrame, str]:
         raise DataError(f"reading ({rows[i].asset!r}, {rows[i].signal!r}, {rows[i].time!r}) is repeated",
                         row=i + 1, column="time")
     # fill units from the declared signals; a unit that differs is refused by the store (UnitError)
-    for i, r in enumerate(rows):
-        if r.unit is None:
-            try:
-                long.at[i, "unit"] = tree.signal(r.asset, r.signal).unit
-            except NotFoundError:
-                long.at[i, "unit"] = "1"
+    declared = {(s.equipment, s.name): s.unit for s in tree.signals()}
+    long["unit"] = [r.unit if r.unit is not None else declared.get((r.asset, r.signal), "1") for r in rows]
     return long, kind
 
 
 def _frames(long: pd.DataFrame, kind: str) -> list[Frame]:
-    """One frame per group of assets whose signals share units (usually one)."""
-    groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
-    for asset, sub in long.groupby("asset", sort=True):
-        units = sub.drop_duplicates("signal")[["signal", "unit"]]
-        clash = sub.groupby("signal")["unit"].nunique()
-        if (clash > 1).any():
-            sig = str(clash[clash > 1].index[0])
-            i = int(sub.index[sub["signal"] == sig][0])
-            raise DataError(f"signal {sig!r} of asset {asset!r} comes with more than one unit", row=i + 1,
-                            column="unit")
-        key = tuple(sorted(map(tuple, units.to_numpy().tolist())))
-        groups.setdefault(key, []).append(str(asset))
+    """One frame per group of assets whose signals share units (usually one).
+
+    Whole-table operations, not a loop over assets: a batch of an ingest touches many assets at once.
+    """
+    named = long[long["unit"].notna()]
+    clash = named.groupby(["asset", "signal"], sort=False)["unit"].nunique()
+    if (clash > 1).any():
+        asset, sig = clash[clash > 1].index[0]
+        i = int(long.index[(long["asset"] == asset) & (long["signal"] == sig)][0])
+        raise DataError(f"signal {sig!r} of asset {asset!r} comes with more than one unit", row=i + 1,
+                        column="unit")
+    first = long.drop_duplicates(["asset", "signal"])  # the unit of a signal's first row, as sent
+    per_asset: dict[str, list[tuple[str, Any]]] = {}
+    for asset, sig, unit in sorted(zip(first["asset"].tolist(), first["signal"].tolist(), first["unit"].tolist(),
+                                       strict=True), key=lambda r: (r[0], r[1])):
+        per_asset.setdefault(str(asset), []).append((str(sig), unit))
+    groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+    for asset, pairs in per_asset.items():
+        groups.setdefault(tuple(pairs), []).append(asset)
     frames = []
     for key, assets in groups.items():
-        sub = long[long["asset"].isin(assets)]
+        sub = long if len(groups) == 1 else long[long["asset"].isin(assets)]
         frames.append(Frame.from_long(sub.drop(columns="unit"), units=dict(key), time_kind=kind,  # type: ignore[arg-type]
                                       source="request"))
     return frames
