@@ -54,6 +54,7 @@ from ._store_common import (
     _now,
     _one_kind,
     _ReadCache,
+    _ReadingsTable,
     _table_blob,
     _token_dict,
     _unit_changed,
@@ -94,7 +95,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 """
 
 
-class Store:
+class Store(_ReadingsTable):
     """Embedded DuckDB store. Thread-safe (one lock); every write is all or nothing.
 
     Parameters
@@ -429,14 +430,6 @@ class Store:
             return _wide_frame(long, declared, kind)
 
         return self._read(run)
-
-    def readings(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
-                 limit: int = 10_000) -> pd.DataFrame:
-        """The last ``limit`` readings of ``asset`` (one signal or all) in ``[start, end]``.
-
-        Returns columns ``asset, signal, time, value`` sorted by time (then signal).
-        """
-        return self.reading_arrays(asset, signal, start=start, end=end, limit=limit).to_frame(asset)
 
     def reading_arrays(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
                        limit: int = 10_000) -> ReadingArrays:

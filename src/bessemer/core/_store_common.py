@@ -278,6 +278,22 @@ class ReadingArrays:
         })
 
 
+class _ReadingsTable:
+    """``readings()`` once for both stores, on top of their own ``reading_arrays()``."""
+
+    def reading_arrays(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
+                       limit: int = 10_000) -> ReadingArrays:  # pragma: no cover - each store has its own
+        raise NotImplementedError
+
+    def readings(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
+                 limit: int = 10_000) -> pd.DataFrame:
+        """The last ``limit`` readings of ``asset`` (one signal or all) in ``[start, end]``.
+
+        Returns columns ``asset, signal, time, value`` sorted by time (then signal).
+        """
+        return self.reading_arrays(asset, signal, start=start, end=end, limit=limit).to_frame(asset)
+
+
 class _ReadCache:
     """Reads that change only when the store is written (asset tree, node kinds, token records).
 

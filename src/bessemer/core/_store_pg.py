@@ -42,6 +42,7 @@ from ._store_common import (
     _missing_assets,
     _now,
     _one_kind,
+    _ReadingsTable,
     _table_blob,
     _token_dict,
     _unknown,
@@ -63,7 +64,7 @@ _LAST_ALL = _LAST.format("")
 _LAST_ONE = _LAST.format("AND signal = %s")
 
 
-class PostgresStore(_PgBase):
+class PostgresStore(_ReadingsTable, _PgBase):
     """PostgreSQL store with the interface and behaviour of :class:`~bessemer.core.Store`.
 
     Thread-safe (one connection behind one lock); every write is all or nothing. A lost
@@ -183,14 +184,6 @@ class PostgresStore(_PgBase):
             return _wide_frame(long, declared, kind)
 
         return self._read(run)
-
-    def readings(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
-                 limit: int = 10_000) -> pd.DataFrame:
-        """The last ``limit`` readings of ``asset`` (one signal or all) in ``[start, end]``.
-
-        Returns columns ``asset, signal, time, value`` sorted by time (then signal).
-        """
-        return self.reading_arrays(asset, signal, start=start, end=end, limit=limit).to_frame(asset)
 
     def reading_arrays(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
                        limit: int = 10_000) -> ReadingArrays:
