@@ -73,6 +73,28 @@ def serve_app() -> Callable[[Any], contextlib.AbstractContextManager[str]]:
     return _serve
 
 
+@contextlib.contextmanager
+def _serve_service(name: str, service: Any) -> Iterator[dict[str, Any]]:
+    from bessemer.api import create_app
+    from bessemer.api.testing import demo_store
+    from bessemer.core import Settings
+
+    store = demo_store(hours=6)
+    app = create_app(Settings(language="en"), store=store, services={name: service})
+    try:
+        with _serve(app) as url:
+            yield {"url": url, "app": app, "service": service}
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def serve_service() -> Callable[[str, Any], contextlib.AbstractContextManager[dict[str, Any]]]:
+    """``with serve_service("quality", svc) as s:`` serves the app, in English, with one domain service over a
+    small demo store; ``s`` has ``url``, ``app`` and ``service``."""
+    return _serve_service
+
+
 @pytest.fixture(scope="module")
 def browser():
     exe = _chromium()

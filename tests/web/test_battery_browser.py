@@ -13,28 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from bessemer.api import create_app
-from bessemer.api.testing import demo_store
-from bessemer.core import Settings, load_domains
 from bessemer.industry.battery import validate_passport
-from bessemer.industry.battery._api import battery_routers
 from bessemer.industry.battery.testing import small_battery_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def served(serve_app):
-    store = demo_store(hours=6)
-    service = small_battery_service()
-    app = create_app(Settings(language="en"), store=store, services={"battery": service})
-    dom = load_domains().get("battery")
-    if dom is None or dom.routers is None:  # until the domain plugs its routes in
-        for r in battery_routers():
-            app.include_router(r)
-    with serve_app(app) as url:
-        yield {"url": url, "app": app, "service": service}
-    store.close()
+def served(serve_service):
+    with serve_service("battery", small_battery_service()) as s:
+        yield s
 
 
 def test_fleet_chart_reasons_recovery_passport_and_korean(browser, served, shots, new_page):

@@ -53,9 +53,13 @@ def test_every_page_links_to_the_battery_page(client, page):
 def test_battery_script_is_served_and_reads_the_api(client):
     r = client.get("/static/battery.js")
     assert r.status_code == 200
-    for call in ["/api/battery/cells", "/api/battery/cells/", "/passport", "/api/progress"]:
+    for call in ["/api/battery/cells", "/api/battery/cells/", "/passport"]:
         assert call in r.text, call
     assert "innerHTML" not in r.text  # text only: no markup from the API
+    # the "being prepared" loop lives in the shared dom.js, and this page starts it for its own service
+    assert 'Dom.pollProgress("battery"' in r.text
+    dom = client.get("/static/dom.js")
+    assert dom.status_code == 200 and "/api/progress" in dom.text and "innerHTML" not in dom.text
 
 
 def _keys(lang: str) -> set[str]:

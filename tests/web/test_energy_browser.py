@@ -11,22 +11,15 @@ import re
 
 import pytest
 
-from bessemer.api import create_app
-from bessemer.api.testing import demo_store
-from bessemer.core import Settings
 from bessemer.industry.energy.testing import FakeEnergyService
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def served(serve_app):
-    store = demo_store(hours=6)
-    service = FakeEnergyService()
-    app = create_app(Settings(language="en"), store=store, services={"energy": service})
-    with serve_app(app) as url:
-        yield {"url": url, "app": app, "service": service}
-    store.close()
+def served(serve_service):
+    with serve_service("energy", FakeEnergyService()) as s:
+        yield s
 
 
 def _won(v: float) -> str:

@@ -62,13 +62,17 @@ def test_energy_script_and_chart_functions_are_served(client):
     r = client.get("/static/energy.js")
     assert r.status_code == 200
     for call in ["/api/energy/overview", "/api/energy/load?days=", "/api/energy/bills", "/api/energy/schedule",
-                 "/api/energy/carbon", "/api/progress"]:
+                 "/api/energy/carbon"]:
         assert call in r.text, call
     charts = client.get("/static/charts.js").text
     for fn in ["BChart.load = load", "BChart.gantt = gantt", "BChart.control = control", "BChart.bars = bars",
                "BChart = {line: line}"]:
         assert fn in charts, fn  # the new charts, and the ones other pages use
     assert "innerHTML" not in r.text and "innerHTML" not in charts  # text only: no markup from the API
+    # the "being prepared" loop lives in the shared dom.js, and this page starts it for its own service
+    assert 'Dom.pollProgress("energy"' in r.text
+    dom = client.get("/static/dom.js")
+    assert dom.status_code == 200 and "/api/progress" in dom.text and "innerHTML" not in dom.text
 
 
 def _keys(lang: str) -> set[str]:

@@ -11,27 +11,15 @@ import re
 
 import pytest
 
-from bessemer.api import create_app
-from bessemer.api.testing import demo_store
-from bessemer.core import Settings, load_domains
-from bessemer.industry.quality._api import quality_routers
 from bessemer.industry.quality.testing import FakeQualityService
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def served(serve_app):
-    store = demo_store(hours=6)
-    service = FakeQualityService()
-    app = create_app(Settings(language="en"), store=store, services={"quality": service})
-    dom = load_domains().get("quality")
-    if dom is None or dom.routers is None:  # until the domain plugs its routes in
-        for r in quality_routers():
-            app.include_router(r)
-    with serve_app(app) as url:
-        yield {"url": url, "app": app, "service": service}
-    store.close()
+def served(serve_service):
+    with serve_service("quality", FakeQualityService()) as s:
+        yield s
 
 
 def test_risk_table_detail_images_spc_and_korean(browser, served, shots, new_page):

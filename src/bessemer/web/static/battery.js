@@ -6,46 +6,16 @@
   "use strict";
   if (document.body.getAttribute("data-page") !== "battery") return;
   var T = function (k) { return window.I18N.t(k); };
+  var Dom = window.BDom;  // shared helpers (dom.js)
+  var cell = Dom.cell, clearEl = Dom.clearEl, errText = Dom.errText, finite = Dom.finite, getJSON = Dom.getJSON,
+      ko = Dom.ko, locale = Dom.locale, make = Dom.make, num = Dom.num, showError = Dom.showError, text = Dom.text;
   var POLL = parseInt(new URLSearchParams(window.location.search).get("poll") || "60000", 10);
   var root = document.getElementById("battery");
   var state = {cells: null, cell: null, detail: null};
   var timer = null;
   var GRADE_CLASS = {reuse: "state-normal", repurpose: "state-sensor_fault", recycle: "state-alarm"};
 
-  function ko() { return window.I18N.lang === "ko"; }
-  function locale() { return ko() ? "ko-KR" : "en-US"; }
-  function finite(v) { return v !== null && v !== undefined && isFinite(v); }
-  function num(v, d) {
-    if (!finite(v)) return "–";
-    return Number(v).toLocaleString(locale(), {maximumFractionDigits: d === undefined ? 0 : d});
-  }
   function pct(v, d) { return finite(v) ? num(v, d === undefined ? 1 : d) + "%" : "–"; }
-  function clearEl(e) { while (e.firstChild) e.removeChild(e.firstChild); }
-  function text(id, v) { var e = document.getElementById(id); if (e) e.textContent = v; }
-  function make(tag, className, content) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (content !== undefined && content !== null) e.textContent = content;
-    return e;
-  }
-  function cell(tr, content, className) {
-    var td = make("td", className);
-    if (content instanceof Node) td.appendChild(content); else td.textContent = content;
-    tr.appendChild(td);
-    return td;
-  }
-  function showError(msg) {
-    var e = document.getElementById("error");
-    e.hidden = !msg;
-    e.textContent = msg ? T("load_error") + ": " + msg : "";
-  }
-  function errText(res) { return ((res.body || {}).error || {}).message || String(res.status); }
-  function getJSON(url) {
-    return fetch(url, {headers: {Accept: "application/json"}}).then(function (r) {
-      return r.json().then(function (j) { return {status: r.status, body: j}; },
-                           function () { return {status: r.status, body: {}}; });
-    });
-  }
   function gradeName(g) { return g ? T("b_grade_" + g) : T("b_not_assessed"); }
   function badge(g) {
     var b = make("span", "badge grade grade-" + g + " " + (GRADE_CLASS[g] || ""), gradeName(g));
@@ -333,20 +303,8 @@
       showError(null);
     }, function (e) { showError(String(e)); });
   }
-  function preparing(on) {
-    document.getElementById("preparing").hidden = !on;
-    root.hidden = on;
-  }
-  function pollProgress() {
-    getJSON("/api/progress").then(function (res) {
-      var p = res.body || {};
-      text("progress-stage", p.stage || "");
-      text("progress-pct", num((p.fraction || 0) * 100) + "%");
-      document.getElementById("progress-bar").style.width = ((p.fraction || 0) * 100).toFixed(0) + "%";
-      var ready = (p.services || []).indexOf("battery") >= 0;
-      timer = setTimeout(ready ? load : pollProgress, Math.min(POLL, 1500));
-    }, function () { timer = setTimeout(pollProgress, 2000); });
-  }
+  function preparing(on) { Dom.preparing(root, on); }
+  function pollProgress() { Dom.pollProgress("battery", load, function (fn, ms) { timer = setTimeout(fn, ms); }, POLL); }
   function load() {
     clearTimeout(timer);
     var waiting = false;

@@ -5,19 +5,16 @@
   "use strict";
   if (document.body.getAttribute("data-page") !== "energy") return;
   var T = function (k) { return window.I18N.t(k); };
+  var Dom = window.BDom;  // shared helpers (dom.js)
+  var cell = Dom.cell, clearEl = Dom.clearEl, errText = Dom.errText, getJSON = Dom.getJSON, ko = Dom.ko,
+      locale = Dom.locale, num = Dom.num, showError = Dom.showError, text = Dom.text;
   var POLL = parseInt(new URLSearchParams(window.location.search).get("poll") || "60000", 10);
   var root = document.getElementById("energy");
   var state = {overview: null, load: null, bills: null, bill: null, schedule: null, carbon: null,
                month: null, days: 3, view: "optimised", caseName: null};
   var timer = null;
 
-  function ko() { return window.I18N.lang === "ko"; }
-  function locale() { return ko() ? "ko-KR" : "en-US"; }
   function tz() { return (state.overview && state.overview.site && state.overview.site.tz) || undefined; }
-  function num(v, d) {
-    if (v === null || v === undefined || !isFinite(v)) return "–";
-    return Number(v).toLocaleString(locale(), {maximumFractionDigits: d === undefined ? 0 : d});
-  }
   function won(v) {
     if (v === null || v === undefined || !isFinite(v)) return "–";
     return Number(v).toLocaleString(locale(), {style: "currency", currency: "KRW", maximumFractionDigits: 0});
@@ -34,27 +31,6 @@
   }
   function label(o) { return o ? ((ko() && o.label_ko) ? o.label_ko : (o.label_en || o.code || "")) : ""; }
   function name(o) { return o ? ((ko() && o.name_ko) ? o.name_ko : (o.name_en || o.asset || "")) : ""; }
-  function clearEl(e) { while (e.firstChild) e.removeChild(e.firstChild); }
-  function text(id, v) { var e = document.getElementById(id); if (e) e.textContent = v; }
-  function cell(tr, content, cls) {
-    var td = document.createElement("td");
-    if (cls) td.className = cls;
-    if (content instanceof Node) td.appendChild(content); else td.textContent = content;
-    tr.appendChild(td);
-    return td;
-  }
-  function showError(msg) {
-    var e = document.getElementById("error");
-    e.hidden = !msg;
-    e.textContent = msg ? T("load_error") + ": " + msg : "";
-  }
-  function errText(res) { return ((res.body || {}).error || {}).message || String(res.status); }
-  function getJSON(url) {
-    return fetch(url, {headers: {Accept: "application/json"}}).then(function (r) {
-      return r.json().then(function (j) { return {status: r.status, body: j}; },
-                           function () { return {status: r.status, body: {}}; });
-    });
-  }
   var SCOPE_KEYS = {scope1: "scope_one", scope2: "scope_two", route: "scope_route", memo: "scope_memo"};
   function statusText(s) { var k = "status_" + String(s || "").toLowerCase(); var t = T(k); return t === k ? s : t; }
 
@@ -287,20 +263,8 @@
   }
 
   /* ------------------------------------------------------------------ loading */
-  function preparing(on) {
-    document.getElementById("preparing").hidden = !on;
-    root.hidden = on;
-  }
-  function pollProgress() {
-    getJSON("/api/progress").then(function (res) {
-      var p = res.body || {};
-      document.getElementById("progress-stage").textContent = p.stage || "";
-      document.getElementById("progress-pct").textContent = num((p.fraction || 0) * 100) + "%";
-      document.getElementById("progress-bar").style.width = ((p.fraction || 0) * 100).toFixed(0) + "%";
-      var ready = (p.services || []).indexOf("energy") >= 0;
-      timer = setTimeout(ready ? load : pollProgress, Math.min(POLL, 1500));
-    }, function () { timer = setTimeout(pollProgress, 2000); });
-  }
+  function preparing(on) { Dom.preparing(root, on); }
+  function pollProgress() { Dom.pollProgress("energy", load, function (fn, ms) { timer = setTimeout(fn, ms); }, POLL); }
   function loadBill() {
     if (!state.month) { state.bill = null; renderBill(); return Promise.resolve({status: 200}); }
     var month = state.month;

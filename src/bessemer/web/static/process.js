@@ -5,6 +5,9 @@
   "use strict";
   if (document.body.getAttribute("data-page") !== "process") return;
   var T = function (k) { return window.I18N.t(k); };
+  var Dom = window.BDom;  // shared helpers (dom.js)
+  var cell = Dom.cell, clearEl = Dom.clearEl, errText = Dom.errText, getJSON = Dom.getJSON, ko = Dom.ko,
+      locale = Dom.locale, num = Dom.num, showError = Dom.showError;
   var POLL = parseInt(new URLSearchParams(window.location.search).get("poll") || "5000", 10);
   var TOKEN_KEY = "bessemer.token";
   var root = document.getElementById("process");
@@ -12,12 +15,6 @@
   var lastUnits = null, lastScores = null, lastAlarms = null, lastContrib = null, lastFaults = null;
   var faultsFor = null, timer = null, message = null;
 
-  function ko() { return window.I18N.lang === "ko"; }
-  function locale() { return ko() ? "ko-KR" : "en-US"; }
-  function num(v, d) {
-    if (v === null || v === undefined || !isFinite(v)) return "–";
-    return Number(v).toLocaleString(locale(), {maximumFractionDigits: d === undefined ? 0 : d});
-  }
   function pct(p) { return (p === null || p === undefined) ? "" : num(p * 100, 0) + "%"; }
   function when(v) {
     if (v === null || v === undefined) return "–";
@@ -28,29 +25,6 @@
   }
   function title(o) { return o ? ((ko() && o.title_ko) ? o.title_ko : (o.title_en || o.fault || o.name || "")) : ""; }
   function varName(o) { return (ko() && o.name_ko) ? o.name_ko : (o.name_en || o.variable || o.name || ""); }
-  function clearEl(e) { while (e.firstChild) e.removeChild(e.firstChild); }
-  function cell(tr, text, cls) {
-    var td = document.createElement("td");
-    if (cls) td.className = cls;
-    if (text instanceof Node) td.appendChild(text); else td.textContent = text;
-    tr.appendChild(td);
-    return td;
-  }
-  function showError(msg) {
-    var e = document.getElementById("error");
-    e.hidden = !msg;
-    e.textContent = msg ? T("load_error") + ": " + msg : "";
-  }
-  function errText(res) { return ((res.body || {}).error || {}).message || String(res.status); }
-  function getJSON(url, init) {
-    init = init || {};
-    init.headers = init.headers || {};
-    init.headers.Accept = "application/json";
-    return fetch(url, init).then(function (r) {
-      return r.json().then(function (j) { return {status: r.status, body: j}; },
-                           function () { return {status: r.status, body: {}}; });
-    });
-  }
   function api(path) { return "/api/process/units/" + encodeURIComponent(unit) + path; }
   function diagnosisText(dg) {
     if (!dg) return T("no_fault");
@@ -196,20 +170,8 @@
   }
 
   /* ------------------------------------------------------------------ loading */
-  function preparing(on) {
-    document.getElementById("preparing").hidden = !on;
-    root.hidden = on;
-  }
-  function pollProgress() {
-    getJSON("/api/progress").then(function (res) {
-      var p = res.body || {};
-      document.getElementById("progress-stage").textContent = p.stage || "";
-      document.getElementById("progress-pct").textContent = num((p.fraction || 0) * 100) + "%";
-      document.getElementById("progress-bar").style.width = ((p.fraction || 0) * 100).toFixed(0) + "%";
-      var ready = (p.services || []).indexOf("process") >= 0;  // p.ready is about maintenance
-      timer = setTimeout(ready ? load : pollProgress, Math.min(POLL, 1500));
-    }, function () { timer = setTimeout(pollProgress, 2000); });
-  }
+  function preparing(on) { Dom.preparing(root, on); }
+  function pollProgress() { Dom.pollProgress("process", load, function (fn, ms) { timer = setTimeout(fn, ms); }, POLL); }
   function load() {
     clearTimeout(timer);
     var waiting = false;

@@ -5,6 +5,9 @@
   "use strict";
   if (document.body.getAttribute("data-page") !== "quality") return;
   var T = function (k) { return window.I18N.t(k); };
+  var Dom = window.BDom;  // shared helpers (dom.js)
+  var cell = Dom.cell, clearEl = Dom.clearEl, errText = Dom.errText, finite = Dom.finite, getJSON = Dom.getJSON,
+      ko = Dom.ko, locale = Dom.locale, make = Dom.make, num = Dom.num, showError = Dom.showError, text = Dom.text;
   var POLL = parseInt(new URLSearchParams(window.location.search).get("poll") || "60000", 10);
   var TZ = "Asia/Seoul";
   var root = document.getElementById("quality");
@@ -12,13 +15,6 @@
   var timer = null;
   var UNITS = {degC: "°C", "m3/h": "m³/h", count: "", "1": ""};
 
-  function ko() { return window.I18N.lang === "ko"; }
-  function locale() { return ko() ? "ko-KR" : "en-US"; }
-  function finite(v) { return v !== null && v !== undefined && isFinite(v); }
-  function num(v, d) {
-    if (!finite(v)) return "–";
-    return Number(v).toLocaleString(locale(), {maximumFractionDigits: d === undefined ? 0 : d});
-  }
   function pct(v, d) { return finite(v) ? num(100 * v, d === undefined ? 0 : d) + "%" : "–"; }
   function value(v) {  // a process value with the digits its size needs
     if (!finite(v)) return "–";
@@ -41,32 +37,6 @@
     if (c === null || c === undefined) return "–";
     var k = "q_class_" + String(c).replace(/[^A-Za-z0-9]/g, "_").toLowerCase(), t = T(k);
     return t === k ? String(c).replace(/_/g, " ") : t;
-  }
-  function clearEl(e) { while (e.firstChild) e.removeChild(e.firstChild); }
-  function text(id, v) { var e = document.getElementById(id); if (e) e.textContent = v; }
-  function make(tag, className, content) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (content !== undefined && content !== null) e.textContent = content;
-    return e;
-  }
-  function cell(tr, content, className) {
-    var td = make("td", className);
-    if (content instanceof Node) td.appendChild(content); else td.textContent = content;
-    tr.appendChild(td);
-    return td;
-  }
-  function showError(msg) {
-    var e = document.getElementById("error");
-    e.hidden = !msg;
-    e.textContent = msg ? T("load_error") + ": " + msg : "";
-  }
-  function errText(res) { return ((res.body || {}).error || {}).message || String(res.status); }
-  function getJSON(url) {
-    return fetch(url, {headers: {Accept: "application/json"}}).then(function (r) {
-      return r.json().then(function (j) { return {status: r.status, body: j}; },
-                           function () { return {status: r.status, body: {}}; });
-    });
   }
   function riskClass(r, threshold) { return r >= threshold ? "bad" : r >= threshold / 2 ? "warn" : "good"; }
   function riskBar(r, threshold) {
@@ -271,20 +241,8 @@
       showError(null);
     }, function (e) { showError(String(e)); });
   }
-  function preparing(on) {
-    document.getElementById("preparing").hidden = !on;
-    root.hidden = on;
-  }
-  function pollProgress() {
-    getJSON("/api/progress").then(function (res) {
-      var p = res.body || {};
-      text("progress-stage", p.stage || "");
-      text("progress-pct", num((p.fraction || 0) * 100) + "%");
-      document.getElementById("progress-bar").style.width = ((p.fraction || 0) * 100).toFixed(0) + "%";
-      var ready = (p.services || []).indexOf("quality") >= 0;
-      timer = setTimeout(ready ? load : pollProgress, Math.min(POLL, 1500));
-    }, function () { timer = setTimeout(pollProgress, 2000); });
-  }
+  function preparing(on) { Dom.preparing(root, on); }
+  function pollProgress() { Dom.pollProgress("quality", load, function (fn, ms) { timer = setTimeout(fn, ms); }, POLL); }
   function load() {
     clearTimeout(timer);
     var waiting = false;
