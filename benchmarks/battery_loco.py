@@ -8,6 +8,7 @@ end-of-life MAE over the folds whose cell crosses 80 % after the cut.
 
     python benchmarks/battery_loco.py --data ../shared/data/nasa_battery            # the six CSV cells
     python benchmarks/battery_loco.py --data ../shared/data/nasa_battery --mat      # every .mat cell
+    python benchmarks/battery_loco.py ... --method features                          # SohEstimator alone
     python benchmarks/battery_loco.py ... --json                                     # last line: JSON
 """
 
@@ -38,7 +39,8 @@ def _layout(root: Path, files: list[Path], meta: Path | None) -> Path:
     return root
 
 
-def loco(data: Path, *, use_mat: bool, cells: list[str] | None = None, window_s: float = 600.0) -> dict[str, Any]:
+def loco(data: Path, *, use_mat: bool, cells: list[str] | None = None, window_s: float = 600.0,
+         method: str = "curve_blend") -> dict[str, Any]:
     csvs, mats, meta = find_cell_files(data)
     pool = mats if use_mat else csvs
     by_id = {cell_id_of(p): p for p in pool}
@@ -50,7 +52,7 @@ def loco(data: Path, *, use_mat: bool, cells: list[str] | None = None, window_s:
         with tempfile.TemporaryDirectory(prefix="battery-loco-") as tmp:
             tr = _layout(Path(tmp) / "train", [by_id[c] for c in ids if c != cid], meta)
             te = _layout(Path(tmp) / "test", [by_id[cid]], meta)
-            r = run_battery_bench(tr, te, window_s=window_s,
+            r = run_battery_bench(tr, te, window_s=window_s, method=method,
                                   progress=lambda m, c=cid: print(f"... [{c}] {m}", file=sys.stderr))
         pc = r["soh_per_cell"].get(cid, {})
         folds.append({"cell": cid, "soh_rmse": r["soh_rmse"], "soh_mae": r["soh_mae"],
@@ -74,7 +76,7 @@ def loco(data: Path, *, use_mat: bool, cells: list[str] | None = None, window_s:
         return float(np.mean(v)) if v else None
 
     return {
-        "cells": ids, "source": "mat" if use_mat else "discharge_csv", "folds": folds,
+        "cells": ids, "method": method, "source": "mat" if use_mat else "discharge_csv", "folds": folds,
         "pooled_soh_rmse": float(np.sqrt(sum(errors) / n_all)),
         "pooled_soh_mae": float(sum(f["soh_mae"] * f["n"] for f in folds) / n_all),
         "pooled_coverage90": float(sum(inside) / n_all),
@@ -91,11 +93,13 @@ def main() -> None:
     ap.add_argument("--mat", action="store_true", help="leave one out over the .mat cells instead of the CSV cells")
     ap.add_argument("--cells", nargs="*", help="only these cell ids")
     ap.add_argument("--window", type=float, default=600.0)
+    ap.add_argument("--method", default="curve_blend", choices=("curve_blend", "features"),
+                    help="quick-SOH estimator of the bench (default curve_blend, the bench's default)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     cells = a.cells or (None if a.mat else list(CSV_CELLS))
-    r = loco(a.data, use_mat=a.mat, cells=cells, window_s=a.window)
-    print(f"pooled over {r['n_discharges']} discharges of {len(r['cells'])} cells ({r['source']}): "
+    r = loco(a.data, use_mat=a.mat, cells=cells, window_s=a.window, method=a.method)
+    print(f"pooled over {r['n_discharges']} discharges of {len(r['cells'])} cells ({r['source']}, {r['method']}): "
           f"RMSE {r['pooled_soh_rmse']:.2f} pp, MAE {r['pooled_soh_mae']:.2f} pp, "
           f"coverage {r['pooled_coverage90']:.3f}; "
           f"fold RMSE median {r['median_fold_rmse']:.2f}, mean {r['mean_fold_rmse']:.2f}; "

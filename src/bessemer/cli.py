@@ -399,6 +399,8 @@ def bench_ingest(
     rows: Annotated[int, typer.Option(help="Readings per batch-import run (100 assets x 10 signals x rows/1000).")]
     = 1_000_000,
     mqtt_seconds: Annotated[float, typer.Option(help="Seconds of sustained MQTT publishing.")] = 60.0,
+    mqtt_rate: Annotated[float, typer.Option(
+        help="MQTT messages per second the publisher offers (0: as fast as the broker acknowledges).")] = 25_000.0,
     api_rate: Annotated[float, typer.Option(help="API requests per second, at fixed send times.")] = 500.0,
     api_seconds: Annotated[float, typer.Option(help="Seconds of API load.")] = 20.0,
     api_write_hz: Annotated[float, typer.Option(
@@ -410,7 +412,8 @@ def bench_ingest(
     from .ingest._load_bench import format_ingest_report, run_ingest_bench
 
     try:
-        result = run_ingest_bench(rows=rows, mqtt_seconds=mqtt_seconds, api_rate=api_rate, api_seconds=api_seconds,
+        result = run_ingest_bench(rows=rows, mqtt_seconds=mqtt_seconds, mqtt_rate=mqtt_rate or None,
+                                  api_rate=api_rate, api_seconds=api_seconds,
                                   api_write_hz=api_write_hz, repeats=repeats, progress=_echo_progress)
     except (BessemerError, OSError) as err:
         _fail(err)

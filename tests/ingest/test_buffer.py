@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import sys
 import threading
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bessemer.core import StoreError
-from bessemer.ingest import DiskBuffer, Reading
+from bessemer.ingest import QUALITIES, DiskBuffer, Reading
+from bessemer.ingest._reading import ReadingColumns
 
 T0 = pd.Timestamp("2024-05-01T00:00:00Z")
 
@@ -156,3 +162,40 @@ def test_cap_refuses_and_frees_as_batches_are_done(tmp_path):
     with DiskBuffer(tmp_path / "c", max_readings=None) as buf:
         buf.put(rs(0, 50))
         assert len(buf) == 50
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<>"), min_size=1, max_size=30)
+_ROWS = st.lists(st.tuples(_TEXT, _TEXT, st.integers(0, 7_258_118_399 * 10**9),
+                           st.floats(-1e15, 1e15, allow_nan=False), st.sampled_from(["degC", "kPa", "1", "°C"]),
+                           st.sampled_from(QUALITIES), _TEXT), min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_ROWS, _ROWS)
+def test_rows_and_columns_round_trip_exactly(tmp_path_factory, first, second):
+    with DiskBuffer(tmp_path_factory.mktemp("b"), max_readings=None) as buf:
+        buf.put_rows(first)
+        buf.put_columns(ReadingColumns.from_rows(second))
+        bid, cols = buf.take_columns(10**6)
+        assert cols == ReadingColumns.from_rows(first + second)
+        assert cols.time_ns.dtype == np.int64 and cols.value.dtype == np.float64
+        buf.done(bid)
+        assert len(buf) == 0
+
+
+def test_batches_written_by_the_json_format_of_earlier_versions_are_still_read(tmp_path):
+    # what DiskBuffer.put wrote before the columnar format: a readings buffer left over an upgrade is not lost
+    blob = json.dumps({"s": ["rhf-1", "zone1_temp", "degC", "good", "mqtt:p/rhf-1"],
+                       "r": [[0, 1, 1714550400123456789, 812.5, 2, 3, 4], [0, 1, 1714550401000000000, 813, 2, 3, 4]]})
+    with DiskBuffer(tmp_path) as buf:
+        buf.put(rs(0, 1))
+    con = sqlite3.connect(tmp_path / "buffer.sqlite3")
+    con.execute("INSERT INTO batches (n, data) VALUES (?, ?)", (2, blob.encode()))
+    con.commit()
+    con.close()
+    with DiskBuffer(tmp_path) as buf:
+        assert len(buf) == 3
+        _, got = buf.take(10)
+    assert [(r.asset, r.value, r.time.value, r.source) for r in got[1:]] == [
+        ("rhf-1", 812.5, 1714550400123456789, "mqtt:p/rhf-1"), ("rhf-1", 813.0, 1714550401000000000, "mqtt:p/rhf-1")]
+    assert got[0] == rs(0, 1)[0]

@@ -192,3 +192,20 @@ def test_dead_letter_file_is_rotated(tmp_path):
     assert (tmp_path / "dead.jsonl").stat().st_size <= 1000 + 600
     assert (tmp_path / "dead.jsonl.1").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dead.jsonl", "dead.jsonl.1"]
+
+
+def test_idle_connection_is_kept_alive_and_rows_mode_hands_tuples(broker_url, run_id, wait_until):
+    """keepalive 1 s: the broker drops a client silent for 1.5 s, so staying connected for 4 s needs the pings."""
+    got = Collector()
+    src = MqttSource(tagmap(f"ka{run_id}"), got, rows=True,
+                     broker=BrokerSpec(url=broker_url, client_id=f"t-{run_id}", session_expiry=0, keepalive=1)).start()
+    try:
+        assert src.wait_connected(10)
+        threading.Event().wait(4.0)
+        assert src.connected and src.stats["connects"] == 1, src.stats
+        publish(broker_url, [(f"ka{run_id}/rhf-1/telemetry", {"ts": 1714550400000, "temp": 812.5})])
+        assert wait_until(lambda: src.stats["acked"] == 1, 10), src.stats
+    finally:
+        src.stop()
+    assert got.readings == [("rhf-1", "zone1_temp", 1714550400000 * 10**6, 812.5, "degC", "good",
+                             f"mqtt:ka{run_id}/rhf-1/telemetry")]

@@ -25,11 +25,11 @@ class FlakySink(ReadingSink):
         self.down = down
         self.calls = 0
 
-    def write(self, readings):
+    def write_columns(self, cols):  # what the drain calls (write() goes through it too)
         self.calls += 1
         if self.calls <= self.down:
             raise StoreError("connection refused (simulated outage)")
-        return super().write(readings)
+        return super().write_columns(cols)
 
 
 def test_store_outage_keeps_readings_buffered_then_drains(tmp_path, wait_until):

@@ -17,15 +17,14 @@ import json
 import sqlite3
 import threading
 from collections.abc import Sequence
-from datetime import UTC
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core import ConfigError, StoreError
-from ._reading import Reading
+from ._reading import Reading, ReadingColumns, Row
 
-_UTC = UTC
 _SCHEMA = "CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER NOT NULL, " \
           "data BLOB NOT NULL)"
 
@@ -143,22 +142,33 @@ class DiskBuffer:
 
         Raises :class:`BufferFullError` (nothing written) when they would pass ``max_readings``.
         """
-        if not readings:
+        if readings:
+            self.put_columns(ReadingColumns.from_readings(readings))
+
+    def put_rows(self, rows: Sequence[Row]) -> None:
+        """:meth:`put` for plain :data:`Row` tuples (the MQTT fast path)."""
+        if rows:
+            self.put_columns(ReadingColumns.from_rows(rows))
+
+    def put_columns(self, cols: ReadingColumns) -> None:
+        """:meth:`put` for a :class:`ReadingColumns` batch."""
+        n = len(cols)
+        if not n:
             return
-        blob = _encode(readings)
+        blob = _encode(cols)
         with self._lock:
             self._check()
             # an empty buffer takes any batch, so one larger than the cap cannot wait for ever
-            if self.max_readings is not None and self._count and self._count + len(readings) > self.max_readings:
+            if self.max_readings is not None and self._count and self._count + n > self.max_readings:
                 raise BufferFullError(
                     f"the buffer {str(self.path)!r} holds {self._count:,} readings and its cap is "
-                    f"{self.max_readings:,}; {len(readings)} more were refused (not acknowledged). The store is "
+                    f"{self.max_readings:,}; {n} more were refused (not acknowledged). The store is "
                     "not keeping up or is down: see the store errors above, or raise --buffer-max-readings")
             try:
-                self._con.execute("INSERT INTO batches (n, data) VALUES (?, ?)", (len(readings), blob))
+                self._con.execute("INSERT INTO batches (n, data) VALUES (?, ?)", (n, blob))
             except sqlite3.Error as err:
                 raise StoreError(f"buffer write failed ({err}); the readings were not buffered") from err
-            self._count += len(readings)
+            self._count += n
             self._cond.notify_all()
 
     def take(self, n: int) -> tuple[int | None, list[Reading]]:
@@ -166,6 +176,11 @@ class DiskBuffer:
 
         Returns ``(batch_id, readings)``, or ``(None, [])`` when nothing is waiting.
         """
+        bid, cols = self.take_columns(n)
+        return bid, cols.to_readings() if bid is not None else []
+
+    def take_columns(self, n: int) -> tuple[int | None, ReadingColumns]:
+        """:meth:`take` as one :class:`ReadingColumns` (empty, with ``None``, when nothing is waiting)."""
         if n < 1:
             raise ValueError(f"take needs n >= 1, got {n}")
         with self._lock:
@@ -179,15 +194,12 @@ class DiskBuffer:
                 chosen.append((rid, data))
                 total += k
             if not chosen:
-                return None, []
+                return None, ReadingColumns.empty()
             bid = self._next_batch
             self._next_batch += 1
             self._inflight[bid] = (chosen[0][0], chosen[-1][0], total)
             self._cursor = chosen[-1][0]
-        out: list[Reading] = []
-        for _, data in chosen:
-            out.extend(_decode(data))
-        return bid, out
+        return bid, ReadingColumns.concat([_decode(data) for _, data in chosen])
 
     def done(self, batch_id: int) -> None:
         """Forget a taken batch for good (call only after the store committed it)."""
@@ -225,26 +237,40 @@ class DiskBuffer:
         return self._count > inflight
 
 
-def _encode(readings: Sequence[Reading]) -> bytes:
-    """Compact JSON: a table of distinct strings and rows of indexes, ns times and values."""
-    strings: dict[str, int] = {}
-
-    def ix(s: str) -> int:
-        i = strings.get(s)
-        if i is None:
-            i = strings[s] = len(strings)
-        return i
-
-    rows = [[ix(r.asset), ix(r.signal), r.time.value, r.value, ix(r.unit), ix(r.quality), ix(r.source)]
-            for r in readings]
-    return json.dumps({"s": list(strings), "r": rows}, separators=(",", ":")).encode()
+_MAGIC = b"BRC1"  # columnar batches; older buffers hold JSON batches (b"{...") and are still read
 
 
-def _decode(blob: bytes) -> list[Reading]:
+def _encode(cols: ReadingColumns) -> bytes:
+    """One batch: magic, header length, a JSON header of the distinct strings, then little-endian
+    uint32 string codes (asset, signal, unit, quality, source), int64 ns times and float64 values."""
+    n = len(cols)
+    codes, strings = pd.factorize(np.concatenate([cols.asset, cols.signal, cols.unit, cols.quality, cols.source]))
+    head = json.dumps({"n": n, "s": strings.tolist()}, separators=(",", ":")).encode()
+    return b"".join((_MAGIC, len(head).to_bytes(4, "little"), head, codes.astype("<u4").tobytes(),
+                     cols.time_ns.astype("<i8").tobytes(), cols.value.astype("<f8").tobytes()))
+
+
+def _decode(blob: bytes) -> ReadingColumns:
+    if blob[:4] != _MAGIC:
+        return _decode_json(blob)
+    hl = int.from_bytes(blob[4:8], "little")
+    head = json.loads(blob[8:8 + hl])
+    n, p = int(head["n"]), 8 + hl
+    strings = np.array(head["s"], dtype=object)
+    codes = np.frombuffer(blob, dtype="<u4", count=5 * n, offset=p).astype(np.intp)
+    p += 20 * n
+    times = np.frombuffer(blob, dtype="<i8", count=n, offset=p).astype(np.int64)
+    values = np.frombuffer(blob, dtype="<f8", count=n, offset=p + 8 * n).astype(np.float64)
+    col = strings[codes].reshape(5, n)
+    return ReadingColumns(col[0], col[1], times, values, col[2], col[3], col[4])
+
+
+def _decode_json(blob: bytes) -> ReadingColumns:
+    """A batch written by an older version: a table of distinct strings and rows of indexes, ns times and values."""
     doc = json.loads(blob)
     s = doc["s"]
-    return [Reading(s[a], s[g], pd.Timestamp(t, tz=_UTC), v, s[u], s[q], s[src])
-            for a, g, t, v, u, q, src in doc["r"]]
+    return ReadingColumns.from_rows([(s[a], s[g], int(t), float(v), s[u], s[q], s[src])
+                                     for a, g, t, v, u, q, src in doc["r"]])
 
 
 __all__ = ["DiskBuffer"]

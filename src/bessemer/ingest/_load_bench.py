@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import AssetTree, Frame, Node, Signal
+from ._bench import cpu_seconds as _cpu_seconds
 from ._http_load import fire, post_every
 
 __all__ = ["format_ingest_report", "run_ingest_bench"]
@@ -129,7 +130,7 @@ def _postgres_runs(url: str, frame: Frame, tree: AssetTree, repeats: int) -> lis
     return out
 
 
-def _mqtt(seconds: float, broker_url: str | None) -> dict[str, Any]:
+def _mqtt(seconds: float, broker_url: str | None, rate: float | None) -> dict[str, Any]:
     from ._bench import run_mqtt_bench
 
     broker = None
@@ -141,13 +142,15 @@ def _mqtt(seconds: float, broker_url: str | None) -> dict[str, Any]:
     else:
         broker = None
     try:
-        r = run_mqtt_bench(seconds=seconds, broker=broker, drain_quiet_s=min(10.0, max(2.0, seconds / 6)))
+        r = run_mqtt_bench(seconds=seconds, broker=broker, drain_quiet_s=min(10.0, max(2.0, seconds / 6)),
+                           rate=rate)
     except (OSError, RuntimeError) as err:
         return {"note": f"skipped: {type(err).__name__}: {str(err)[:300]}"}
     return {"mqtt_msgs_s": float(r["end_to_end_msg_per_s"]), "mqtt_lost": int(r["lost"]),
             "mqtt_duplicated": int(r["extra"]), "mqtt_published": int(r["published"]),
             "mqtt_acked": int(r["acked"]), "mqtt_stored": int(r["stored_rows"]),
-            "mqtt_publish_msgs_s": float(r["publish_msg_per_s"])}
+            "mqtt_publish_msgs_s": float(r["publish_msg_per_s"]), "mqtt_offered_msgs_s": rate,
+            "mqtt_drain_lag_s": float(r["drain_lag_s"]), "mqtt_ingest_cpu_us_per_msg": r.get("ingest_cpu_us_per_msg")}
 
 
 _SERVER = r"""
@@ -220,15 +223,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process so far (Linux ``/proc``; ``None`` elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _latency(prefix: str, got: Any) -> dict[str, Any]:
@@ -317,7 +311,8 @@ def run_api_bench(*, rate: float = 500.0, seconds: float = 20.0, warmup: float =
     return out
 
 
-def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, api_rate: float = 500.0,
+def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, mqtt_rate: float | None = 25_000.0,
+                     api_rate: float = 500.0,
                      api_seconds: float = 20.0, api_write_hz: float = 1.0, pg_url: str | None = None,
                      broker_url: str | None = None,
                      repeats: int = 3, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -329,6 +324,9 @@ def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, api_r
         Readings per batch import (100 assets × 10 signals × ``rows // 1000`` times).
     mqtt_seconds : float
         How long the publisher sends (0 skips the MQTT part).
+    mqtt_rate : float, optional
+        Messages/s the publisher offers (``None``: as fast as the broker acknowledges).
+        ``mqtt_drain_lag_s`` tells how long the ingest took to finish after the last publish.
     api_rate, api_seconds : float
         Fixed request rate (per second) and duration of the API part (0 seconds skips it).
     api_write_hz : float
@@ -385,7 +383,7 @@ def run_ingest_bench(*, rows: int = 1_000_000, mqtt_seconds: float = 60.0, api_r
     res.update(mqtt_msgs_s=None, mqtt_lost=None, mqtt_duplicated=None, mqtt_note=None)
     if mqtt_seconds > 0:
         say(f"end-to-end MQTT for {mqtt_seconds:g} s")
-        m = _mqtt(mqtt_seconds, broker_url)
+        m = _mqtt(mqtt_seconds, broker_url, mqtt_rate)
         res["mqtt_note"] = m.pop("note", None)
         res.update(m)
     else:
@@ -423,7 +421,9 @@ def format_ingest_report(result: dict[str, Any]) -> str:
              f"[{_fmt(r.get('rows_written'))} readings, median of {r.get('repeats')}]"]
     lines.append(f"batch import PostgreSQL  {_fmt(r.get('postgres_rows_s'))} readings/s"
                  + (f"  ({r['postgres_note']})" if r.get("postgres_note") else ""))
-    mq = (f"end-to-end MQTT          {_fmt(r.get('mqtt_msgs_s'))} msgs/s over {r.get('mqtt_seconds')} s, "
+    mq = (f"end-to-end MQTT          {_fmt(r.get('mqtt_msgs_s'))} msgs/s over {r.get('mqtt_seconds')} s "
+          f"(offered {_fmt(r.get('mqtt_offered_msgs_s')) if r.get('mqtt_offered_msgs_s') else 'unpaced'}, "
+          f"finished {_fmt(r.get('mqtt_drain_lag_s'))} s after the last publish), "
           f"lost {_fmt(r.get('mqtt_lost'))}, duplicated {_fmt(r.get('mqtt_duplicated'))} "
           "(target >= 20,000 msgs/s, 0 lost, 0 duplicated)")
     lines.append(mq + (f"  ({r['mqtt_note']})" if r.get("mqtt_note") else ""))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._compat import text_is_safe
-from ._reading import ParseError, Reading, quality_from_code
+from ._reading import ParseError, Reading, Row, quality_from_code
 
 if TYPE_CHECKING:
     from ._tagmap import MqttRoute, TagMap
@@ -23,35 +23,47 @@ if TYPE_CHECKING:
 _MAX_ABS = 1e15
 _NS_MIN = 0  # 1970-01-01
 _NS_MAX = 7_258_118_400 * 10**9  # 2200-01-01
-_CHECKED: set[str] = set()  # topics and assets already found printable
+_CHECKED: set[tuple[str, str]] = set()  # (topic, asset) pairs already found printable
 _UTC = UTC
+_MAX_TOPIC = 395  # a reading's source, "mqtt:" + topic, is at most 400 characters
 _EPOCH_S_LIMIT = 1e11  # "auto": numbers below this are seconds (year 5138), above are milliseconds
 
 
 def parse_message(tm: TagMap, topic: str, payload: bytes, errors: list | None) -> list[Reading]:
     """See :meth:`TagMap.parse_mqtt`."""
+    return [Reading(a, s, pd.Timestamp(t, tz=_UTC), v, u, q, src)
+            for a, s, t, v, u, q, src in parse_rows(tm, topic, payload, errors)]
+
+
+def parse_rows(tm: TagMap, topic: str, payload: bytes, errors: list | None) -> list[Row]:
+    """:func:`parse_message` as plain rows ``(asset, signal, time_ns, value, unit, quality, source)``.
+
+    The rows hold the same checks a :class:`Reading` makes (the tag map checked signals and units when
+    it was loaded; asset, time, value and quality are checked here): the ingest's fast path.
+    """
     if not isinstance(topic, str) or not topic:
         raise ParseError("the topic is empty", topic=str(topic)[:80])
     hit = tm.route(topic)
-    if hit is not None and topic not in _CHECKED:
-        if not text_is_safe(topic, max_len=400):
-            raise ParseError("the topic is over 400 characters or has control characters or < >", topic=topic[:80])
-        if len(_CHECKED) > 50_000:
-            _CHECKED.clear()
-        _CHECKED.add(topic)
     if hit is None:
         raise ParseError("no [[mqtt]] table of the tag map matches this topic; add one or fix the publisher",
                          topic=topic)
     route, asset = hit
-    if not asset or (asset not in _CHECKED and not text_is_safe(asset, max_len=120)):
-        raise ParseError(f"the asset {asset[:40]!r} taken from the topic is empty or not printable", topic=topic)
+    if (topic, asset) not in _CHECKED:  # the asset comes from the topic: both are checked once
+        if not text_is_safe(topic, max_len=_MAX_TOPIC):
+            raise ParseError(f"the topic is over {_MAX_TOPIC} characters or has control characters or < >",
+                             topic=topic[:80])
+        if not asset or not text_is_safe(asset, max_len=120):
+            raise ParseError(f"the asset {asset[:40]!r} taken from the topic is empty or not printable", topic=topic)
+        if len(_CHECKED) > 50_000:
+            _CHECKED.clear()
+        _CHECKED.add((topic, asset))
     if not isinstance(payload, bytes | bytearray | memoryview):
         raise ParseError(f"payload must be bytes, got {type(payload).__name__}", topic=topic)
     if len(payload) > route.max_bytes:
         raise ParseError(f"payload of {len(payload)} bytes is over the limit of {route.max_bytes} "
                          "(max_bytes in the tag map); split it into smaller messages", topic=topic)
     try:
-        doc = json.loads(bytes(payload))
+        doc = json.loads(payload if isinstance(payload, bytes) else bytes(payload))
     except RecursionError as err:
         raise ParseError("JSON nested too deeply; send a flat object or a list of flat objects",
                          topic=topic) from err
@@ -69,14 +81,16 @@ def parse_message(tm: TagMap, topic: str, payload: bytes, errors: list | None) -
         raise ParseError(f"payload is a JSON {type(doc).__name__}; expected an object or a list of objects",
                          topic=topic)
     source = "mqtt:" + topic
-    out: list[Reading] = []
+    if len(objects) == 1:
+        return _one(route, topic, asset, source, objects[0], None, errors)
+    out: list[Row] = []
     for k, obj in enumerate(objects):
-        out.extend(_one(route, topic, asset, source, obj, k if len(objects) > 1 else None, errors))
+        out.extend(_one(route, topic, asset, source, obj, k, errors))
     return out
 
 
 def _one(route: MqttRoute, topic: str, asset: str, source: str, obj: Any, k: int | None,
-         errors: list | None) -> list[Reading]:
+         errors: list | None) -> list[Row]:
     at = "" if k is None else f"object {k}: "
     if not isinstance(obj, dict):
         raise ParseError(f"{at}expected a JSON object, got {type(obj).__name__}", topic=topic)
@@ -97,6 +111,9 @@ def _one(route: MqttRoute, topic: str, asset: str, source: str, obj: Any, k: int
             continue
         seen = True
         v = obj[sig.field]
+        if type(v) is float and -_MAX_ABS <= v <= _MAX_ABS:  # the common case (NaN fails the comparison)
+            out.append((asset, sig.signal, time, v, sig.unit, quality, source))
+            continue
         why = _bad_value(v)
         if why is not None:
             e = ParseError(f"{at}{why}", topic=topic, field=sig.field)
@@ -104,7 +121,7 @@ def _one(route: MqttRoute, topic: str, asset: str, source: str, obj: Any, k: int
                 raise e
             errors.append(e)
             continue
-        out.append(Reading(asset, sig.signal, time, float(v), sig.unit, quality, source))
+        out.append((asset, sig.signal, time, float(v), sig.unit, quality, source))
     if not seen:
         fields = ", ".join(repr(s.field) for s in route.signals[:8])
         raise ParseError(f"{at}none of the mapped fields ({fields}) is present; check the publisher or the "
@@ -127,7 +144,7 @@ def _bad_value(v: Any) -> str | None:
     return None
 
 
-def _time(route: MqttRoute, v: Any, topic: str, at: str) -> pd.Timestamp:
+def _time(route: MqttRoute, v: Any, topic: str, at: str) -> int:
     field = route.time
     if isinstance(v, bool):
         raise ParseError(f"{at}time is a boolean; send epoch ms/s or ISO 8601", topic=topic, field=field)
@@ -143,7 +160,7 @@ def _time(route: MqttRoute, v: Any, topic: str, at: str) -> pd.Timestamp:
     if not _NS_MIN <= ns < _NS_MAX:
         raise ParseError(f"{at}time {str(v)[:40]} is outside 1970..2200; check its unit (epoch = "
                          f"{route.epoch!r} in the tag map)", topic=topic, field=field)
-    return pd.Timestamp(ns, tz=_UTC)
+    return ns
 
 
 def _epoch_ns(epoch: str, v: int | float) -> int | None:
@@ -178,4 +195,4 @@ def _iso_ns(text: str, naive: str, topic: str, field: str, at: str) -> int:
     return int(ts.value)
 
 
-__all__ = ["parse_message"]
+__all__ = ["parse_message", "parse_rows"]

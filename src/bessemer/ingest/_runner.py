@@ -90,8 +90,8 @@ class Ingest:
         self.batch = batch
         self.sources: list[Any] = []
         if mqtt and tagmap.mqtt:
-            self.sources.append(MqttSource(tagmap, buffer.put, broker=broker, password=password,
-                                           dead_letter=folder / "dead-letter.jsonl"))
+            self.sources.append(MqttSource(tagmap, buffer.put_rows, broker=broker, password=password,
+                                           dead_letter=folder / "dead-letter.jsonl", rows=True))
         if opcua and tagmap.opcua:
             from ._opcua import OpcUaSource
 
@@ -145,12 +145,12 @@ class Ingest:
 
     def _drain(self) -> None:
         while not self._halt.is_set():
-            bid, readings = self.buffer.take(self.batch)
+            bid, readings = self.buffer.take_columns(self.batch)
             if bid is None:
                 self.buffer.wait(0.2)
                 continue
             try:
-                written = self.sink.write(readings)
+                written = self.sink.write_columns(readings)
             except Exception as err:  # noqa: BLE001 - store outage: keep the batch, retry with back-off
                 self.buffer.release(bid)
                 self.store_failures += 1

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import DataError, Frame
-from ._reading import Reading
+from ._reading import Reading, ReadingColumns
 
 log = logging.getLogger("bessemer.ingest")
 
@@ -64,9 +64,16 @@ class ReadingSink:
         Store outages (:class:`~bessemer.core.StoreError`) propagate: nothing is lost, the
         caller writes the same batch again later.
         """
-        kept = [r for r in readings if r.quality in self.keep]
-        self.stats["skipped"] += len(readings) - len(kept)
-        if not kept:
+        return self.write_columns(ReadingColumns.from_readings(readings)) if readings else 0
+
+    def write_columns(self, cols: ReadingColumns) -> int:
+        """:meth:`write` for a :class:`ReadingColumns` batch (what the ingest's drain takes from the buffer)."""
+        if not len(cols):
+            return 0
+        keep = pd.Series(cols.quality).isin(self.keep).to_numpy()
+        kept = cols if keep.all() else cols.take(keep)
+        self.stats["skipped"] += len(cols) - len(kept)
+        if not len(kept):
             return 0
         n = 0
         for group in _unit_groups(kept):
@@ -75,71 +82,64 @@ class ReadingSink:
         self.stats["written"] += n
         return n
 
-    def _write_group(self, group: list[Reading]) -> int:
+    def _write_group(self, group: ReadingColumns) -> int:
         try:
             return int(self.store.write_frame(_frame(group), create_assets=True))
         except DataError as err:
-            if len({r.asset for r in group}) > 1:
-                parts = _split(group, lambda r: r.asset)
-            elif len({r.signal for r in group}) > 1:
-                parts = _split(group, lambda r: r.signal)
-            else:
-                self._reject(group, err)
-                return 0
-            return sum(self._write_group(p) for p in parts)
+            for column in (group.asset, group.signal):
+                parts = _split(group, column)
+                if len(parts) > 1:
+                    return sum(self._write_group(p) for p in parts)
+            self._reject(group, err)
+            return 0
 
-    def _reject(self, group: list[Reading], err: Exception) -> None:
+    def _reject(self, group: ReadingColumns, err: Exception) -> None:
         self.stats["rejected"] += len(group)
         if self.on_reject is not None:
-            self.on_reject(group, err)
+            self.on_reject(group.to_readings(), err)
         else:
-            log.warning("store refused %d readings of asset %r signal %r: %s", len(group), group[0].asset,
-                        group[0].signal, err)
+            log.warning("store refused %d readings of asset %r signal %r: %s", len(group), group.asset[0],
+                        group.signal[0], err)
 
 
-def _split(group: list[Reading], key: Callable[[Reading], Any]) -> list[list[Reading]]:
-    parts: dict[Any, list[Reading]] = {}
-    for r in group:
-        parts.setdefault(key(r), []).append(r)
-    return list(parts.values())
+def _split(group: ReadingColumns, key: np.ndarray) -> list[ReadingColumns]:
+    """``group`` split by the values of ``key`` (one of its columns), in order of first appearance."""
+    codes, uniques = pd.factorize(key)
+    if len(uniques) == 1:
+        return [group]
+    return [group.take(np.flatnonzero(codes == k)) for k in range(len(uniques))]
 
 
-def _by_signal_set(readings: list[Reading]) -> list[list[Reading]]:
+def _by_signal_set(cols: ReadingColumns) -> list[ReadingColumns]:
     """Group assets that carry the same signals, so a wide frame declares on each asset only its own signals."""
-    sigs: dict[str, set[str]] = {}
-    for r in readings:
-        sigs.setdefault(r.asset, set()).add(r.signal)
-    if len({frozenset(v) for v in sigs.values()}) == 1:
-        return [readings]
-    key = {a: frozenset(v) for a, v in sigs.items()}
-    return _split(readings, lambda r: key[r.asset])
+    pairs = pd.DataFrame({"a": cols.asset, "s": cols.signal}).drop_duplicates()
+    sets = pairs.groupby("a", sort=False)["s"].agg(frozenset)
+    if sets.nunique() == 1:
+        return [cols]
+    set_of_asset = dict(zip(sets.index, pd.factorize(sets.to_numpy())[0], strict=True))
+    return _split(cols, pd.Series(cols.asset).map(set_of_asset).to_numpy())
 
 
-def _unit_groups(readings: list[Reading]) -> list[list[Reading]]:
-    """Split so that within a group every signal name has one unit (a Frame has one unit per column)."""
-    units: dict[str, list[str]] = {}
-    groups: list[list[Reading]] = []
-    for r in readings:
-        seen = units.setdefault(r.signal, [])
-        if r.unit not in seen:
-            seen.append(r.unit)
-        g = seen.index(r.unit)
-        while len(groups) <= g:
-            groups.append([])
-        groups[g].append(r)
-    return groups
+def _unit_groups(cols: ReadingColumns) -> list[ReadingColumns]:
+    """Split so that within a group every signal name has one unit (a Frame has one unit per column).
+
+    A signal's first unit goes to group 0, its second to group 1, and so on (by first appearance).
+    """
+    su = pd.DataFrame({"s": cols.signal, "u": cols.unit})
+    pairs = su.drop_duplicates()
+    if pairs["s"].is_unique:
+        return [cols]
+    nth = pd.Series(pairs.groupby("s", sort=False).cumcount().to_numpy(), index=pd.MultiIndex.from_frame(pairs))
+    group = nth.reindex(pd.MultiIndex.from_frame(su)).to_numpy()
+    return [cols.take(np.flatnonzero(group == g)) for g in range(int(group.max()) + 1)]
 
 
-def _frame(readings: list[Reading]) -> Frame:
+def _frame(cols: ReadingColumns) -> Frame:
     """Long readings (one unit per signal) -> wide Frame; a repeated key keeps the last value."""
-    long = pd.DataFrame({
-        "asset": [r.asset for r in readings],
-        "signal": [r.signal for r in readings],
-        "time": np.fromiter((r.time.value for r in readings), dtype=np.int64, count=len(readings)),
-        "value": np.fromiter((r.value for r in readings), dtype=np.float64, count=len(readings)),
-    })
-    units = {r.signal: r.unit for r in readings}
-    long = long.drop_duplicates(["asset", "signal", "time"], keep="last")
+    long = pd.DataFrame({"asset": cols.asset, "signal": cols.signal, "time": cols.time_ns, "value": cols.value})
+    units = dict(pd.DataFrame({"s": cols.signal, "u": cols.unit}).drop_duplicates("s").itertuples(index=False))
+    if long.duplicated(["asset", "signal", "time"], keep="last").any():
+        long = long.drop_duplicates(["asset", "signal", "time"], keep="last")
     wide = long.pivot(index=["asset", "time"], columns="signal", values="value").reset_index()
     wide.columns.name = None
     wide["time"] = pd.to_datetime(wide["time"].to_numpy(dtype=np.int64), unit="ns", utc=True)

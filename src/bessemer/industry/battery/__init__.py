@@ -5,6 +5,9 @@
   reader is :func:`read_cycler_csv` (``_cycler``).
 * :func:`cell_features`: quick-test features from the first 600 s of a discharge (``_features``).
 * :class:`SohEstimator`: whole-discharge capacity with a cell-grouped conformal 90 % interval (``_soh``).
+* :class:`CurveReferences` / :class:`CurveBlendSoh`: the same from the nearest training discharge curves,
+  read to the test's own cut-off, and its half-and-half blend with SohEstimator, the bench's default
+  (``_refcurve``).
 * :class:`EolForecaster`: remaining discharges to 80 % / 70 % of rated capacity, with an interval (``_eol``).
 * :func:`grade_battery`: reuse / repurpose / recycle with structured reasons, on the pessimistic side of
   the intervals (``_grading``); expected recovered lithium, cobalt, nickel and copper against the
@@ -41,6 +44,7 @@ from ._recovery import (
     load_routes,
     load_targets,
 )
+from ._refcurve import CurveBlendSoh, CurveReferences
 from ._service import BatteryService
 from ._soh import SohEstimator
 from ._synthetic import make_cells, write_discharge_csv
@@ -61,6 +65,8 @@ __all__ = [
     "Cell",
     "Composition",
     "ContentCheck",
+    "CurveBlendSoh",
+    "CurveReferences",
     "Discharge",
     "ElementRecovery",
     "EolForecast",

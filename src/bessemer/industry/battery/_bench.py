@@ -5,11 +5,13 @@ Protocol:
 * every cell of ``--train`` and ``--test`` is read (folders in the NASA layout:
   ``discharge_csv/*.csv`` and/or ``mat/*.mat``, optional ``metadata*.csv``; unreadable files are
   skipped with a message, a folder with no readable cell is an error);
-* **quick SOH**: a :class:`~._soh.SohEstimator` with fixed settings is fitted on every discharge of
-  the training cells; for every discharge of a test cell, the capacity is estimated from its first
-  ``window_s`` (600) seconds and scored against the Coulomb count of the whole discharge. RMSE and
-  MAE are in percentage points of the rated capacity; ``coverage90`` is the share of test discharges
-  inside the 90 % interval. Discharges without load current (no capacity) are not scored;
+* **quick SOH**: a :class:`~._refcurve.CurveBlendSoh` (reference curves of the training cells blended
+  half and half with a :class:`~._soh.SohEstimator`; ``method="features"``: the SohEstimator alone) with
+  fixed settings is fitted on every discharge of the training cells; for every discharge of a test
+  cell, the capacity is estimated from its first ``window_s`` (600) seconds and scored against the
+  Coulomb count of the whole discharge. RMSE and MAE are in percentage points of the rated capacity;
+  ``coverage90`` is the share of test discharges inside the 90 % interval. Discharges without load
+  current (no capacity) are not scored;
 * **early end of life**: an :class:`~._eol.EolForecaster` learns fade rates from the training cells'
   capacity histories; from the first 25 % and 50 % of a test cell's discharges it forecasts the
   discharge at which the (running-median) capacity first falls below ``threshold`` (80 %) of rated.
@@ -31,9 +33,13 @@ from bessemer.core import Frame, NotFoundError
 from ._cycles import Cell
 from ._eol import EolForecaster, first_crossing, starts_below
 from ._features import WINDOW_S, cell_features
+from ._refcurve import CurveBlendSoh
 from ._soh import SohEstimator
 
 FRACTIONS = (0.25, 0.5)
+#: quick-SOH methods of the bench: ``"curve_blend"`` (:class:`~._refcurve.CurveBlendSoh`, the default since
+#: it was chosen on the ``.mat`` cells, see ``docs/battery-soh.md``) or ``"features"`` (SohEstimator alone)
+METHODS = ("curve_blend", "features")
 
 
 def load_cells(folder: str | Path, *, rated_ah: float = 2.0, progress: Callable[[str], Any] | None = None
@@ -49,13 +55,15 @@ def _rows(frame: Frame, keep: np.ndarray) -> Frame:
     return Frame(df.reset_index(drop=True), units=frame.units, time_kind=frame.time_kind, source=frame.source)
 
 
-def soh_scores(cells: Sequence[Cell], model: SohEstimator, *, window_s: float = WINDOW_S
+def soh_scores(cells: Sequence[Cell], model: SohEstimator | CurveBlendSoh, *, window_s: float = WINDOW_S
                ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Quick-SOH figures of a fitted model on ``cells``, and the per-discharge errors (pp) by cell."""
     frame, y = cell_features(cells, window_s=window_s)
     ok = np.isfinite(y)
     frame, y = _rows(frame, ok), y[ok]
-    out = model.predict(frame)
+    # the target column never reaches the model: the features are of the window only, and the curve
+    # blend reads each test discharge through CurveReferences.estimate, which truncates it to the window
+    out = model.predict(cells, frame=frame) if isinstance(model, CurveBlendSoh) else model.predict(frame)
     rated = model.rated_ah
     err = 100.0 * (out["capacity_ah"].to_numpy() - y) / rated
     inside = (y >= out["capacity_ah_lower"].to_numpy() - 1e-12) & (y <= out["capacity_ah_upper"].to_numpy() + 1e-12)
@@ -119,9 +127,13 @@ def eol_scores(cells: Sequence[Cell], eol: EolForecaster, *, threshold: float = 
 
 def run_battery_bench(train: str | Path, test: str | Path, *, rated_ah: float = 2.0, window_s: float = WINDOW_S,
                       threshold: float = 0.8, progress: Callable[[str], Any] | None = None, seed: int = 0,
-                      params: dict[str, Any] | None = None) -> dict[str, Any]:
+                      params: dict[str, Any] | None = None, method: str = "curve_blend") -> dict[str, Any]:
     """Run the protocol above; returns the figures (keys ``soh_rmse``, ``soh_mae``, ``coverage90``,
-    ``eol_mae_cycles_25``, ``eol_mae_cycles_50`` and details)."""
+    ``eol_mae_cycles_25``, ``eol_mae_cycles_50`` and details). ``method`` picks the quick-SOH estimator
+    (:data:`METHODS`); ``params`` are SohEstimator settings (for ``"curve_blend"``, those of its feature
+    half)."""
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} is not one of {list(METHODS)}")
     say = progress or (lambda msg: None)
     t0 = time.perf_counter()
     train_cells = load_cells(train, rated_ah=rated_ah, progress=say)
@@ -133,7 +145,11 @@ def run_battery_bench(train: str | Path, test: str | Path, *, rated_ah: float = 
     ok = np.isfinite(y)
     if ok.sum() < 4:
         raise NotFoundError(f"{train}: only {int(ok.sum())} training discharge(s) with load current; need at least 4")
-    model = SohEstimator(rated_ah=rated_ah, seed=seed, **(params or {})).fit(_rows(frame, ok), y[ok])
+    model: SohEstimator | CurveBlendSoh
+    if method == "curve_blend":
+        model = CurveBlendSoh(rated_ah=rated_ah, seed=seed, window_s=window_s, soh_params=params).fit(train_cells)
+    else:
+        model = SohEstimator(rated_ah=rated_ah, seed=seed, **(params or {})).fit(_rows(frame, ok), y[ok])
     eol = EolForecaster(thresholds=(threshold,), rated_ah=rated_ah).fit([c.capacities() for c in train_cells])
     train_s = time.perf_counter() - t1
     say(f"scoring {len(test_cells)} test cells")
@@ -145,7 +161,7 @@ def run_battery_bench(train: str | Path, test: str | Path, *, rated_ah: float = 
         "eol_mae_cycles_25": eolf["eol_mae_cycles_25"], "eol_mae_cycles_50": eolf["eol_mae_cycles_50"],
         "n_train_cells": len(train_cells), "n_test_cells": len(test_cells),
         "train_cells": [c.cell_id for c in train_cells], "test_cells": [c.cell_id for c in test_cells],
-        "overlap_cells": overlap, "n_test_discharges": soh["n_test_discharges"],
+        "overlap_cells": overlap, "method": method, "n_test_discharges": soh["n_test_discharges"],
         "soh_per_cell": soh["soh_per_cell"], "window_s": window_s, "rated_ah": rated_ah,
         "calibration": model.calibration_, "oof_rmse_pp": 100.0 * model.oof_rmse_ / rated_ah,
         "eol_rates_ah_per_cycle": [float(r) for r in eol.rates_],

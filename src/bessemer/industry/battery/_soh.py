@@ -7,7 +7,9 @@ LOCO RMSE 4.7 pp of rated, coverage 0.91; the 2.0 pp target is not met). Partial
 monotone LightGBM, physics-informed feature sets (charge drawn per voltage fallen, curvature, IR step,
 temperature rise per Ah) and a ratio target are candidates of ``benchmarks/battery_select.py``, which
 chooses among them by nested LOCO; its picks differ in every fold and its nested figure (5.6 pp, coverage
-0.60) is worse than the fixed default's, so the default stayed. With:
+0.60) is worse than the fixed default's, so the default stayed. ``bessemer bench battery`` now blends it
+half and half with reference curves (:class:`~._refcurve.CurveBlendSoh`: 4.2 pp, coverage 0.85); this
+class is the frame model the blend uses and the dashboard's service fits on its own. With:
 
 * **the discharge current as an input**: besides ``current_a`` itself, the model forms IR-free
   voltages ``v_qNN + current_a · r_step`` from it, so that 2 A and 4 A tests are read on one scale

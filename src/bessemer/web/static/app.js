@@ -39,12 +39,7 @@
     e.hidden = !msg;
     e.textContent = msg ? T("load_error") + ": " + msg : "";
   }
-  function getJSON(url) {
-    return fetch(url, {headers: {"Accept": "application/json"}}).then(function (r) {
-      return r.json().then(function (j) { return {status: r.status, body: j}; },
-                           function () { return {status: r.status, body: {}}; });
-    });
-  }
+  var getJSON = window.BDom.getJSON;  /* sends the API token when this tab has one (dom.js) */
   function setUpdated(v) { var u = document.getElementById("updated"); if (u && v) u.textContent = when(v); }
   function displayName(row) { return (window.I18N.lang === "ko" && row.name_ko) ? row.name_ko : row.name; }
 

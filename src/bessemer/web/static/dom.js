@@ -1,6 +1,10 @@
 /* Helpers every dashboard page shares: number formatting in the page's language, table cells, the error line,
-   JSON fetches that never throw on a non-JSON body, and the "being prepared" progress loop. Text only: nothing
-   from the API is parsed as markup. Loaded by base.html before the page scripts as window.BDom. */
+   JSON fetches that never throw on a non-JSON body, the API token, and the "being prepared" progress loop. Text
+   only: nothing from the API is parsed as markup. Loaded by base.html before the page scripts as window.BDom.
+
+   The token: a server outside development asks for one on reads too. A read answered 401 opens the token bar
+   (base.html); the token typed there is kept in sessionStorage (this tab only) and sent as an Authorization
+   header on every fetch, never in a URL. process.js's operator token field uses the same key. */
 (function () {
   "use strict";
 
@@ -31,11 +35,37 @@
     e.textContent = msg ? window.I18N.t("load_error") + ": " + msg : "";
   }
   function errText(res) { return ((res.body || {}).error || {}).message || String(res.status); }
+  var TOKEN_KEY = "bessemer.token";
+  function token() { try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (e) { return ""; } }
+  function setToken(v) {
+    try { if (v) sessionStorage.setItem(TOKEN_KEY, v); else sessionStorage.removeItem(TOKEN_KEY); } catch (e) {}
+  }
+  /* The token bar: shown once a read is refused for want of a (valid) token. */
+  function askToken(refused) {
+    var bar = document.getElementById("auth-bar");
+    if (!bar) return;
+    var msg = document.getElementById("auth-msg");
+    msg.setAttribute("data-i18n", refused ? "auth_refused" : "auth_needed");
+    msg.textContent = window.I18N.t(msg.getAttribute("data-i18n"));
+    bar.hidden = false;
+  }
+  (function wireTokenBar() {
+    var bar = document.getElementById("auth-bar");
+    if (!bar) return;
+    bar.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      setToken(document.getElementById("auth-token").value.trim());
+      window.location.reload();
+    });
+  })();
   function getJSON(url, init) {
     init = init || {};
     init.headers = init.headers || {};
     init.headers.Accept = "application/json";
+    var tok = token();
+    if (tok && !init.headers.Authorization) init.headers.Authorization = "Bearer " + tok;
     return fetch(url, init).then(function (r) {
+      if (r.status === 401) askToken(!!(init.headers.Authorization));
       return r.json().then(function (j) { return {status: r.status, body: j}; },
                            function () { return {status: r.status, body: {}}; });
     });
@@ -61,5 +91,5 @@
 
   window.BDom = {ko: ko, locale: locale, finite: finite, num: num, clearEl: clearEl, text: text, make: make,
                  cell: cell, showError: showError, errText: errText, getJSON: getJSON, preparing: preparing,
-                 pollProgress: pollProgress};
+                 pollProgress: pollProgress, token: token, setToken: setToken, TOKEN_KEY: TOKEN_KEY};
 })();

@@ -34,6 +34,8 @@
       token: "API token", fault: "Fault", magnitude: "Magnitude", inject: "Inject", clear_fault: "Clear",
       injected: "Fault injected", cleared: "Fault cleared", nothing_to_clear: "No fault was active",
       need_token: "Type an operator token first.", refused: "The request was refused",
+      auth_needed: "This server needs an API token to show its data. Paste a viewer token; it is kept in this browser tab only.",
+      auth_refused: "The token was refused (unknown or revoked). Paste another one.", auth_use: "Use token",
       /* energy page */
       energy_nav: "Energy", energy_title: "Energy and carbon", e_site: "Site", e_period: "Period", e_tariff: "Tariff",
       e_latest: "Latest 15-minute load", e_accuracy: "Day-ahead forecast accuracy", e_last_bill: "Last full month's bill",
@@ -152,6 +154,8 @@
       token: "API 토큰", fault: "고장", magnitude: "크기", inject: "주입", clear_fault: "해제",
       injected: "고장을 주입했습니다", cleared: "고장을 해제했습니다", nothing_to_clear: "진행 중인 고장이 없습니다",
       need_token: "먼저 운영자 토큰을 입력하세요.", refused: "요청이 거부되었습니다",
+      auth_needed: "이 서버의 데이터를 보려면 API 토큰이 필요합니다. 뷰어(viewer) 토큰을 붙여 넣으세요. 토큰은 이 브라우저 탭에만 보관됩니다.",
+      auth_refused: "토큰이 거부되었습니다(알 수 없거나 폐기된 토큰). 다른 토큰을 붙여 넣으세요.", auth_use: "토큰 사용",
       /* energy page */
       energy_nav: "에너지", energy_title: "에너지·탄소", e_site: "사업장", e_period: "기간", e_tariff: "요금제",
       e_latest: "최근 15분 부하", e_accuracy: "익일 예측 정확도", e_last_bill: "최근 완결 월 전기요금",

@@ -9,7 +9,7 @@
   var cell = Dom.cell, clearEl = Dom.clearEl, errText = Dom.errText, getJSON = Dom.getJSON, ko = Dom.ko,
       locale = Dom.locale, num = Dom.num, showError = Dom.showError;
   var POLL = parseInt(new URLSearchParams(window.location.search).get("poll") || "5000", 10);
-  var TOKEN_KEY = "bessemer.token";
+  var TOKEN_KEY = window.BDom.TOKEN_KEY;
   var root = document.getElementById("process");
   var unit = root.getAttribute("data-unit") || "";
   var lastUnits = null, lastScores = null, lastAlarms = null, lastContrib = null, lastFaults = null;
