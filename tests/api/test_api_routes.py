@@ -67,6 +67,20 @@ def test_readings_start_end_and_last(client):
     assert both["count"] == 96 and {r["signal"] for r in both["data"]} == {"vibration", "temperature"}
 
 
+def test_quality_lists_the_readings_marked_not_good(client, store):
+    assert client.get("/api/assets/fan-1/quality").json()["count"] == 0  # the demo's readings are all good
+    t = pd.Timestamp("2024-05-01T10:00:00Z")
+    f = store.read_frame(assets=["fan-1"], start=t, end=t)
+    store.write_frame(f, quality=pd.DataFrame({"asset": ["fan-1"], "signal": ["vibration"], "time": [t],
+                                               "quality": ["uncertain"]}))
+    body = client.get("/api/assets/fan-1/quality").json()
+    assert body["data"] == [{"time": "2024-05-01T10:00:00Z", "signal": "vibration", "quality": "uncertain"}]
+    assert client.get("/api/assets/fan-1/quality", params={"signal": "temperature"}).json()["count"] == 0
+    assert client.get("/api/assets/fan-1/quality", params={"start": "2024-05-01T10:00:01Z"}).json()["count"] == 0
+    assert client.get("/api/assets/fan-1/quality", params={"signal": "nope"}).status_code == 404
+    assert client.get("/api/assets/pohang/quality").status_code == 404  # a site has no readings
+
+
 def test_cycle_asset_returns_int_times(client, store):
     from bessemer.core import AssetTree, Frame, Node, Signal
 

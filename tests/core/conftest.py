@@ -22,7 +22,7 @@ from bessemer.core import AssetTree, Frame, Node, Signal
 from bessemer.core._store import Store
 from bessemer.core._store_pg import PostgresStore
 
-_TABLES = ("nodes", "signals", "readings", "events", "results", "tokens")
+_TABLES = ("nodes", "signals", "readings", "reading_quality", "events", "results", "tokens")
 PG_URL = os.environ.get("BESSEMER_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 _REQUIRE = os.environ.get("BESSEMER_REQUIRE_SERVICES") == "1"
 

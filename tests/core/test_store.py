@@ -448,3 +448,65 @@ def test_postgres_insert_that_meets_a_concurrent_key_falls_back_to_upsert(pg_pla
         df.loc[0, "t2"] = -1.5  # as if another writer stored these keys after the overlap check
         assert s.write_frame(Frame(df, units=cycle_frame().units)) == 10
         assert s.count_readings() == 10 and s.read_frame().to_pandas().loc[0, "t2"] == -1.5
+
+
+def _flags(rows):
+    return pd.DataFrame(rows, columns=["asset", "signal", "time", "quality"])
+
+
+def test_quality_is_that_of_the_last_write(store, tree, ts_frame):
+    store.put_assets(tree)
+    f = ts_frame(("fan-1", "fan-2"))
+    t = f.to_pandas()["time"].drop_duplicates().sort_values().tolist()
+    store.write_frame(f, quality=_flags([("fan-1", "temp", t[1], "uncertain"), ("fan-2", "vibration", t[3], "bad")]))
+    q = store.reading_quality("fan-1")
+    assert q[["signal", "quality"]].values.tolist() == [["temp", "uncertain"]] and q["time"].tolist() == [t[1]]
+    assert store.reading_quality("fan-2", "temp").empty and len(store.reading_quality("fan-2", "vibration")) == 1
+    assert store.reading_quality("fan-1", start=t[2]).empty  # inclusive bounds in the asset's time
+    # the same readings written again without flags are good again; other readings keep theirs
+    store.write_frame(Frame(f.to_pandas()[f.to_pandas()["asset"] == "fan-1"], units=f.units))
+    assert store.reading_quality("fan-1").empty and len(store.reading_quality("fan-2")) == 1
+    store.write_frame(f, quality=_flags([("fan-1", "temp", t[1], "uncertain")]))
+    assert len(store.reading_quality("fan-1")) == 1 and store.reading_quality("fan-2").empty
+    assert store.count_readings() == 20  # flags never add readings
+    with pytest.raises(NotFoundError):
+        store.reading_quality("no-such-asset")
+
+
+def test_quality_rows_are_checked(store, tree, ts_frame, cycle_frame, snapshot):
+    store.put_assets(tree)
+    f = ts_frame(("fan-1",))
+    t0 = f.to_pandas()["time"].iloc[0]
+    before = snapshot(store)
+    with pytest.raises(DataError, match="not one of"):
+        store.write_frame(f, quality=_flags([("fan-1", "temp", t0, "meh")]))
+    with pytest.raises(DataError, match="holds no reading"):
+        store.write_frame(f, quality=_flags([("fan-1", "temp", t0 - pd.Timedelta("1h"), "uncertain")]))
+    with pytest.raises(DataError, match="lacks column"):
+        store.write_frame(f, quality=pd.DataFrame({"asset": ["fan-1"]}))
+    assert snapshot(store) == before  # refused before anything was written
+    c = cycle_frame(("eng-1",))
+    store.write_frame(c, create_assets=True, quality=_flags([("eng-1", "t2", 3, "uncertain")]))
+    assert store.reading_quality("eng-1")["time"].tolist() == [3]
+
+
+def test_failed_write_keeps_the_old_flags(store, tree, ts_frame, monkeypatch):
+    store.put_assets(tree)
+    f = ts_frame(("fan-1",))
+    t1 = f.to_pandas()["time"].iloc[1]
+    store.write_frame(f, quality=_flags([("fan-1", "temp", t1, "uncertain")]))
+    mod = sys.modules[type(store).__module__]
+    real = mod._long_arrow
+
+    def broken(df, signals, kind):  # the INSERT fails: the flags must not have been cleared either
+        import pyarrow as pa
+
+        t = real(df, signals, kind)
+        values = t.column("value").to_pylist()
+        values[-1] = None
+        return t.set_column(3, "value", pa.array(values, pa.float64()))
+
+    monkeypatch.setattr(mod, "_long_arrow", broken)
+    with pytest.raises(StoreError, match="rolled back"):
+        store.write_frame(f)
+    assert store.reading_quality("fan-1")["quality"].tolist() == ["uncertain"]

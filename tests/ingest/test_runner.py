@@ -79,7 +79,8 @@ def test_run_ingest_end_to_end_through_mqtt(broker_url, run_id, tmp_path, wait_u
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         c.connect(host, port)
         c.loop_start()
-        msgs = [json.dumps({"ts": 1714550400000 + i, "v": i, "q": "bad" if i == 7 else "good"}) for i in range(50)]
+        msgs = [json.dumps({"ts": 1714550400000 + i, "v": i, "q": {7: "bad", 8: 64}.get(i, "good")})  # 64: OPC uncertain
+                for i in range(50)]
         for i, m in enumerate(msgs):
             c.publish(f"e2e{run_id}/m{i % 3}/t", m, qos=1).wait_for_publish(5)
         c.publish(f"e2e{run_id}/m0/t", msgs[0], qos=1).wait_for_publish(5)  # a duplicate
@@ -95,6 +96,9 @@ def test_run_ingest_end_to_end_through_mqtt(broker_url, run_id, tmp_path, wait_u
     with Store(tmp_path / "s.duckdb", read_only=True) as s:
         assert s.count_readings() == 49
         assert sorted(s.readings("m1", "v")["value"].tolist()) == [float(i) for i in range(1, 50, 3) if i != 7]
+        flagged = s.reading_quality("m2")  # message 8 went to m2 marked uncertain: stored, with its quality
+        assert flagged["quality"].tolist() == ["uncertain"]
+        assert flagged["time"].tolist() == [pd.Timestamp(1714550400008, unit="ms", tz="UTC")]
     assert (tmp_path / "buf" / "dead-letter.jsonl").is_file()
 
 

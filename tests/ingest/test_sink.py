@@ -38,6 +38,11 @@ def test_bad_quality_is_counted_not_stored_and_uncertain_is_kept():
     assert n == 2 and store.count_readings() == 2
     assert sink.stats == {"written": 2, "skipped": 1, "rejected": 0}
     assert sink.write([r("a", "t", 5, 1.0, quality="bad")]) == 0
+    q = store.reading_quality("a")  # the uncertain reading is stored with its quality
+    assert q["quality"].tolist() == ["uncertain"] and q["time"].tolist() == [r("a", "t", 1, 0.0).time]
+    # a re-delivery as good (or a repeated key whose last copy is good) makes it good again
+    sink.write([r("a", "t", 1, 2.0, quality="uncertain"), r("a", "t", 1, 2.0, quality="good")])
+    assert store.reading_quality("a").empty and store.count_readings() == 2
 
 
 def test_refused_readings_are_isolated_and_reported():

@@ -53,6 +53,7 @@ from ._store_common import (
     _missing_assets,
     _now,
     _one_kind,
+    _quality_arrow,
     _ReadCache,
     _ReadingsTable,
     _table_blob,
@@ -84,6 +85,9 @@ CREATE TABLE IF NOT EXISTS signals (
     seq BIGINT NOT NULL, PRIMARY KEY (equipment, name));
 CREATE TABLE IF NOT EXISTS readings (
     asset VARCHAR NOT NULL, signal VARCHAR NOT NULL, t BIGINT NOT NULL, value DOUBLE NOT NULL,
+    PRIMARY KEY (asset, signal, t));
+CREATE TABLE IF NOT EXISTS reading_quality (
+    asset VARCHAR NOT NULL, signal VARCHAR NOT NULL, t BIGINT NOT NULL, quality VARCHAR NOT NULL,
     PRIMARY KEY (asset, signal, t));
 CREATE TABLE IF NOT EXISTS events (
     asset VARCHAR NOT NULL, t BIGINT NOT NULL, kind VARCHAR NOT NULL, note VARCHAR,
@@ -131,6 +135,7 @@ class Store(_ReadingsTable):
         self._lock = threading.RLock()
         self._cache = _ReadCache(ttl=None)  # one process owns a DuckDB file: every change passes _write
         self._tails = RecentTails()  # the newest readings of the series readers ask for, merged at each write
+        self._has_flags: bool | None = None  # does reading_quality hold any row (None: not looked yet)
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be read-only; give a file path")
@@ -329,11 +334,15 @@ class Store(_ReadingsTable):
         return {r[0]: (r[1], r[2]) for r in rows}
 
     # ------------------------------------------------------------ readings
-    def write_frame(self, frame: Frame, *, create_assets: bool = False) -> int:
+    def write_frame(self, frame: Frame, *, create_assets: bool = False, quality: pd.DataFrame | None = None) -> int:
         """Upsert the readings of ``frame``; return how many readings were written.
 
         Re-writing a reading (same asset, signal, time) replaces its value, never
         duplicates it. NaN values are gaps and are not stored.
+
+        ``quality`` (columns ``asset, signal, time, quality``) marks readings of the frame whose
+        source called them ``"uncertain"`` (or ``"bad"``); every other reading written is good. A
+        reading's quality is that of its last write (:meth:`reading_quality` reads it back).
 
         Raises
         ------
@@ -354,6 +363,7 @@ class Store(_ReadingsTable):
         source = frame.source
         assets = [str(a) for a in frame.assets]
         table = _long_arrow(df, signals, kind)
+        flags = _quality_arrow(quality, table, kind, source)
 
         def run(con: duckdb.DuckDBPyConnection) -> int:
             got = self._node_rows(con, assets)
@@ -375,7 +385,8 @@ class Store(_ReadingsTable):
                 con.execute(
                     "INSERT INTO readings SELECT asset, signal, t, value FROM _incoming "
                     "ON CONFLICT (asset, signal, t) DO UPDATE SET value = excluded.value"
-                )
+                ).fetchall()  # finished, so that the connection takes the next statement
+                self._write_flags(con, flags)
             finally:
                 con.unregister("_incoming")
             return int(table.num_rows)
@@ -384,6 +395,21 @@ class Store(_ReadingsTable):
             n = self._write(run)
             self._tails.merge_table(table)
             return n
+
+    def _write_flags(self, con: duckdb.DuckDBPyConnection, flags: Any) -> None:
+        """The readings in ``_incoming`` take the qualities of ``flags`` (good where none is given)."""
+        if self._has_flags is None:
+            self._has_flags = bool(con.execute("SELECT EXISTS (SELECT 1 FROM reading_quality)").fetchall()[0][0])
+        if self._has_flags:  # the usual case, a store of good readings only, pays nothing here
+            con.execute("DELETE FROM reading_quality q USING _incoming i "
+                        "WHERE q.asset = i.asset AND q.signal = i.signal AND q.t = i.t").fetchall()
+        if flags is not None:
+            con.register("_flags", flags)
+            try:
+                con.execute("INSERT INTO reading_quality SELECT asset, signal, t, quality FROM _flags").fetchall()
+            finally:
+                con.unregister("_flags")
+            self._has_flags = True
 
     def _ensure_imported(self, con: duckdb.DuckDBPyConnection) -> None:
         have = self._node_rows(con, list(IMPORTED))

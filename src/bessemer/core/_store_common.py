@@ -278,8 +278,81 @@ class ReadingArrays:
         })
 
 
+#: qualities a stored reading may carry besides "good" (a reading with no row in ``reading_quality`` is good)
+QUALITY_FLAGS = ("uncertain", "bad")
+
+
+def _quality_arrow(quality: pd.DataFrame | None, table: Any, kind: str, source: str | None) -> Any:
+    """The ``quality`` argument of ``write_frame`` -> Arrow table ``asset, signal, t, quality``, or ``None``.
+
+    Each row must name a reading the frame holds (same asset, signal and time) and a quality of
+    :data:`QUALITY_FLAGS`; a key listed twice keeps its last row.
+    """
+    import pyarrow as pa
+
+    if quality is None or len(quality) == 0:
+        return None
+    if not isinstance(quality, pd.DataFrame):
+        raise TypeError(f"quality must be a DataFrame, got {type(quality).__name__}")
+    missing = [c for c in ("asset", "signal", "time", "quality") if c not in quality.columns]
+    if missing:
+        raise DataError(f"quality lacks column(s) {missing}", file=source)
+    q = quality.reset_index(drop=True)
+    bad = ~q["quality"].isin(QUALITY_FLAGS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"quality {str(q['quality'][i])[:20]!r} is not one of {QUALITY_FLAGS} (good readings "
+                        "need no row)", file=source, row=i, column="quality")
+    try:
+        t = _to_t(q["time"], kind)
+    except (AttributeError, TypeError, ValueError) as err:
+        raise DataError(f"quality times must be {'cycles' if kind == 'cycle' else 'tz-aware timestamps'} like "
+                        f"the frame's: {err}", file=source, column="time") from err
+    flags = pd.DataFrame({"asset": q["asset"].astype(str).to_numpy(), "signal": q["signal"].astype(str).to_numpy(),
+                          "t": t, "quality": q["quality"].astype(str).to_numpy()})
+    flags = flags.drop_duplicates(["asset", "signal", "t"], keep="last")
+    held = pd.DataFrame({"asset": table.column("asset").to_pandas().astype(str),
+                         "signal": table.column("signal").to_pandas().astype(str),
+                         "t": table.column("t").to_numpy()})
+    hit = flags.merge(held, on=["asset", "signal", "t"], how="left", indicator=True)["_merge"] == "both"
+    if not hit.all():
+        i = int(np.flatnonzero(~hit.to_numpy())[0])
+        raise DataError(f"quality row names asset {flags['asset'].iloc[i]!r}, signal {flags['signal'].iloc[i]!r} at "
+                        "a time the frame holds no reading for", file=source, row=i)
+    return pa.Table.from_pandas(flags, preserve_index=False)
+
+
+def _quality_frame(rows: Sequence[tuple[str, int, str]], kind: str) -> pd.DataFrame:
+    """``(signal, t, quality)`` rows -> the ``signal, time, quality`` table of ``reading_quality()``."""
+    t = np.array([r[1] for r in rows], dtype=np.int64)
+    return pd.DataFrame({"signal": pd.Series([r[0] for r in rows], dtype=object), "time": _from_t(t, kind),
+                         "quality": pd.Series([r[2] for r in rows], dtype=object)})
+
+
 class _ReadingsTable:
-    """``readings()`` once for both stores, on top of their own ``reading_arrays()``."""
+    """``readings()`` and ``reading_quality()`` once for both stores, on top of their own ``reading_arrays()``,
+    ``_read()`` and ``_kinds()``; ``_PH`` is the store's SQL parameter mark."""
+
+    _PH = "?"
+    _read: Any  # each store's own (not defined here: PostgresStore takes them from _PgBase, after this class)
+    _kinds: Any
+
+    def reading_quality(self, asset: str, signal: str | None = None, *, start: Any = None,
+                        end: Any = None) -> pd.DataFrame:
+        """Stored readings of ``asset`` (one signal or all) in ``[start, end]`` whose quality is not good.
+
+        Returns columns ``signal, time, quality`` sorted by time, then signal; a reading not listed is good.
+        Raises :class:`NotFoundError` for an unknown asset.
+        """
+        sql = ("SELECT signal, t, quality FROM reading_quality WHERE asset = ? AND (CAST(? AS TEXT) IS NULL "
+               "OR signal = ?) AND t BETWEEN ? AND ? ORDER BY t, signal").replace("?", self._PH)  # a fixed mark
+
+        def run(con: Any) -> pd.DataFrame:
+            kind = self._kinds(con, [asset])[asset] or "timestamp"
+            lo, hi = _bound(start, kind, "start"), _bound(end, kind, "end")
+            return _quality_frame(con.execute(sql, [asset, signal, signal, lo, hi]).fetchall(), kind)
+
+        return self._read(run)
 
     def reading_arrays(self, asset: str, signal: str | None = None, *, start: Any = None, end: Any = None,
                        limit: int = 10_000) -> ReadingArrays:  # pragma: no cover - each store has its own

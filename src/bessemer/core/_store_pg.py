@@ -42,6 +42,7 @@ from ._store_common import (
     _missing_assets,
     _now,
     _one_kind,
+    _quality_arrow,
     _ReadingsTable,
     _table_blob,
     _token_dict,
@@ -101,6 +102,8 @@ class PostgresStore(_ReadingsTable, _PgBase):
     (2, 'native')
     """
 
+    _PH = "%s"  # psycopg's parameter mark, for the SQL shared with Store (_ReadingsTable)
+
     # ------------------------------------------------------------ assets
     def put_assets(self, tree: AssetTree) -> None:
         """Upsert the nodes and signals of ``tree`` (see :meth:`Store.put_assets <bessemer.core.Store.put_assets>`)."""
@@ -125,10 +128,10 @@ class PostgresStore(_ReadingsTable, _PgBase):
         return self._read(lambda con: self._kinds(con, [asset])[asset])
 
     # ------------------------------------------------------------ readings
-    def write_frame(self, frame: Frame, *, create_assets: bool = False) -> int:
+    def write_frame(self, frame: Frame, *, create_assets: bool = False, quality: pd.DataFrame | None = None) -> int:
         """Upsert the readings of ``frame``; return how many readings were written.
 
-        Same rules and errors as :meth:`Store.write_frame <bessemer.core.Store.write_frame>`.
+        Same rules, ``quality`` and errors as :meth:`Store.write_frame <bessemer.core.Store.write_frame>`.
         """
         if not isinstance(frame, Frame):
             raise TypeError(f"write_frame needs a Frame, got {type(frame).__name__}")
@@ -136,6 +139,7 @@ class PostgresStore(_ReadingsTable, _PgBase):
         units, kind, source = frame.units, frame.time_kind, frame.source
         assets = [str(a) for a in frame.assets]
         table = _long_arrow(df, frame.signals, kind)
+        flags = _quality_arrow(quality, table, kind, source)
         if kind == "timestamp" and table.num_rows:
             import pyarrow.compute as pc
 
@@ -156,7 +160,7 @@ class PostgresStore(_ReadingsTable, _PgBase):
             self._declare_signals(con, assets, units, source)
             if table.num_rows == 0:
                 return 0
-            self._bulk_upsert(con, table, kind)
+            self._bulk_upsert(con, table, kind, flags)
             return int(table.num_rows)
 
         return self._write(run)

@@ -311,13 +311,14 @@ class _PgBase:
         self._write(run)
         self._parts.update(p.name for p in need)
 
-    def _bulk_upsert(self, con: Con, table: Any, kind: str) -> None:
+    def _bulk_upsert(self, con: Con, table: Any, kind: str, flags: Any = None) -> None:
         """COPY the Arrow readings ``table`` into ``_incoming`` and upsert them into readings.
 
         When no stored reading lies within the time span of any series written (new data, the
         usual case) a plain INSERT does it in about half the time of the upsert; should a
         concurrent writer have stored one of these keys meanwhile, the INSERT fails on the
-        primary key, its savepoint is rolled back and the upsert runs instead.
+        primary key, its savepoint is rolled back and the upsert runs instead. The readings written
+        then take the quality ``flags`` (Arrow ``asset, signal, t, quality``) give them, good by default.
         """
         import psycopg
 
@@ -330,14 +331,22 @@ class _PgBase:
             step = 1 << 23
             for i in range(0, len(enc.data), step):
                 cp.write(enc.data[i:i + step])
+        inserted = False
         if not con.execute(q.OVERLAP, [*enc.spans, code]).fetchone()[0]:  # type: ignore[index]
             try:
                 with con.transaction():  # a savepoint
                     con.execute(q.INSERT_NEW, [enc.assets, enc.signals, code])
-                return
+                inserted = True
             except psycopg.errors.UniqueViolation:
                 pass
-        con.execute(q.UPSERT, [enc.assets, enc.signals, code])
+        if not inserted:
+            con.execute(q.UPSERT, [enc.assets, enc.signals, code])
+        # another process may have flagged readings: look each time (an empty table answers at once)
+        if con.execute("SELECT EXISTS (SELECT 1 FROM reading_quality)").fetchone()[0]:  # type: ignore[index]
+            con.execute(q.CLEAR_FLAGS, [enc.assets, enc.signals])
+        if flags is not None:
+            cols = flags.to_pydict()
+            con.execute(q.PUT_FLAGS, [cols["asset"], cols["signal"], cols["t"], cols["quality"]])
 
     def _fetch_readings(self, con: Con, assets: Sequence[str], signals: Sequence[str],
                        kind: str, lo: int, hi: int) -> Any:

@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS events (
     asset {_TEXT} NOT NULL, t BIGINT NOT NULL, kind {_TEXT} NOT NULL, note {_TEXT},
     PRIMARY KEY (asset, t, kind));
 CREATE TABLE IF NOT EXISTS results (name {_TEXT} PRIMARY KEY, data BYTEA NOT NULL, updated TIMESTAMP);
+CREATE TABLE IF NOT EXISTS reading_quality (
+    asset {_TEXT} NOT NULL, signal {_TEXT} NOT NULL, t BIGINT NOT NULL, quality {_TEXT} NOT NULL,
+    PRIMARY KEY (asset, signal, t));
 CREATE TABLE IF NOT EXISTS tokens (
     name {_TEXT} PRIMARY KEY, token_hash {_TEXT} NOT NULL UNIQUE, role {_TEXT} NOT NULL, site {_TEXT},
     created TIMESTAMP NOT NULL)
@@ -178,6 +181,11 @@ INSERT_NEW = _SELECT_INCOMING
 #: the one upsert of a write; a reading whose value is bit-for-bit unchanged (a re-delivery) is not rewritten
 UPSERT = (_SELECT_INCOMING + " ON CONFLICT (asset, signal, t, kind) DO UPDATE SET value = excluded.value "
           "WHERE float8send(readings.value) <> float8send(excluded.value)")
+#: the readings just written in ``_incoming`` lose their quality flags (good unless a flag is written again)
+CLEAR_FLAGS = ("DELETE FROM reading_quality q USING _incoming i "
+               "WHERE q.asset = (%s::text[])[i.ai] AND q.signal = (%s::text[])[i.si] AND q.t = i.t")
+PUT_FLAGS = ("INSERT INTO reading_quality SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[]) "
+             "ON CONFLICT (asset, signal, t) DO UPDATE SET quality = excluded.quality")
 #: one row per series: (asset ordinal, signal ordinal, bytea of big-endian (t int8, value float8) pairs)
 SERIES_READ = (
     "SELECT a.i, s.i, string_agg(int8send(r.t) || float8send(r.value), ''::bytea) FROM readings r "
@@ -197,5 +205,6 @@ def decode_series(rows: list[tuple[int, int, bytes]]) -> tuple[np.ndarray, np.nd
     return a, s, pairs["t"].astype(np.int64), pairs["v"].astype(np.float64)
 
 
-__all__ = ["INCOMING", "INSERT_NEW", "KIND_CODE", "NATIVE", "OVERLAP", "SERIES_READ", "TABLES", "TIMESCALE", "UPSERT",
-           "Encoded", "Partition", "decode_series", "encode_readings", "month_partitions"]
+__all__ = ["CLEAR_FLAGS", "INCOMING", "INSERT_NEW", "KIND_CODE", "NATIVE", "OVERLAP", "PUT_FLAGS", "SERIES_READ",
+           "TABLES", "TIMESCALE", "UPSERT", "Encoded", "Partition", "decode_series", "encode_readings",
+           "month_partitions"]

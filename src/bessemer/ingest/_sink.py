@@ -1,13 +1,15 @@
 """Readings -> store, idempotent on ``(asset, signal, time)``.
 
-The store keeps ``(asset, signal, t, value)`` and a unit per signal; it has no column for
-quality or source. So the sink writes ``good`` and ``uncertain`` readings and counts the
-``bad`` ones it leaves out (a bad reading is not a value to compute with). Writing a reading
-twice replaces it with the same value: re-delivered messages never duplicate a row.
+The store keeps ``(asset, signal, t, value)``, a unit per signal and each reading's quality
+(``Store.reading_quality`` lists the readings that are not good); it has no column for the source.
+The sink writes ``good`` and ``uncertain`` readings, the latter flagged, and counts the ``bad``
+ones it leaves out (a bad reading is not a value to compute with). Writing a reading twice
+replaces it with the same value and quality: re-delivered messages never duplicate a row.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -57,6 +59,10 @@ class ReadingSink:
         self.keep = tuple(keep)
         self.on_reject = on_reject
         self.stats = {"written": 0, "skipped": 0, "rejected": 0}
+        try:  # the stores keep each reading's quality; a store object without that still takes the values
+            self._quality = "quality" in inspect.signature(store.write_frame).parameters
+        except (TypeError, ValueError):
+            self._quality = False
 
     def write(self, readings: Sequence[Reading]) -> int:
         """Upsert ``readings``; return how many were written (kept and not refused).
@@ -83,8 +89,11 @@ class ReadingSink:
         return n
 
     def _write_group(self, group: ReadingColumns) -> int:
+        frame, flags = _frame(group)
         try:
-            return int(self.store.write_frame(_frame(group), create_assets=True))
+            if self._quality:
+                return int(self.store.write_frame(frame, create_assets=True, quality=flags))
+            return int(self.store.write_frame(frame, create_assets=True))
         except DataError as err:
             for column in (group.asset, group.signal):
                 parts = _split(group, column)
@@ -134,16 +143,21 @@ def _unit_groups(cols: ReadingColumns) -> list[ReadingColumns]:
     return [cols.take(np.flatnonzero(group == g)) for g in range(int(group.max()) + 1)]
 
 
-def _frame(cols: ReadingColumns) -> Frame:
-    """Long readings (one unit per signal) -> wide Frame; a repeated key keeps the last value."""
-    long = pd.DataFrame({"asset": cols.asset, "signal": cols.signal, "time": cols.time_ns, "value": cols.value})
+def _frame(cols: ReadingColumns) -> tuple[Frame, pd.DataFrame]:
+    """Long readings (one unit per signal) -> wide Frame, and the ``quality`` table of its readings that are
+    not good (for ``write_frame``); a repeated key keeps the last value and quality."""
+    long = pd.DataFrame({"asset": cols.asset, "signal": cols.signal, "time": cols.time_ns, "value": cols.value,
+                         "quality": cols.quality})
     units = dict(pd.DataFrame({"s": cols.signal, "u": cols.unit}).drop_duplicates("s").itertuples(index=False))
     if long.duplicated(["asset", "signal", "time"], keep="last").any():
         long = long.drop_duplicates(["asset", "signal", "time"], keep="last")
     wide = long.pivot(index=["asset", "time"], columns="signal", values="value").reset_index()
     wide.columns.name = None
     wide["time"] = pd.to_datetime(wide["time"].to_numpy(dtype=np.int64), unit="ns", utc=True)
-    return Frame(wide, units={s: units[s] for s in wide.columns[2:]}, time_kind="timestamp", source="ingest")
+    flags = long.loc[long["quality"] != "good", ["asset", "signal", "time", "quality"]]
+    flags = flags.assign(time=pd.to_datetime(flags["time"].to_numpy(dtype=np.int64), unit="ns", utc=True))
+    frame = Frame(wide, units={s: units[s] for s in wide.columns[2:]}, time_kind="timestamp", source="ingest")
+    return frame, flags
 
 
 __all__ = ["ReadingSink"]

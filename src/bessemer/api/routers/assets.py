@@ -126,3 +126,32 @@ def get_readings(
     # already JSON-safe: a JSONResponse skips FastAPI's generic encoder, the larger part of this read
     return JSONResponse({"data": rows, "count": len(rows), "asset": asset_id,  # type: ignore[return-value]
                          "time_kind": kind})
+
+
+@router.get("/{asset_id}/quality", summary="Readings of one equipment whose source marked them not good")
+def get_quality(
+    asset_id: str,
+    signal: str | None = Query(default=None, description="One signal; all when omitted."),
+    start: str | None = Query(default=None, description="Inclusive; ISO-8601 time or cycle."),
+    end: str | None = Query(default=None, description="Inclusive; ISO-8601 time or cycle."),
+    store: Any = Depends(get_store),
+    token: dict[str, Any] | None = Depends(read_access),
+) -> dict[str, Any]:
+    """``{"data": [{time, signal, quality}], "count": n}``, sorted by time: the stored readings whose source
+    (an OPC UA status, an MQTT quality field) called them ``uncertain``. A reading not listed is good; bad
+    readings are not stored."""
+    tree, node = _node(store, asset_id, token)
+    if node.level != "equipment":
+        raise NotFoundError(f"{node.level} {asset_id!r} has no readings; readings belong to equipment")
+    if signal is not None:
+        tree.signal(asset_id, signal)
+    kind = store.time_kind(asset_id)
+    rows: list[dict[str, Any]] = []
+    if kind is not None:
+        q = store.reading_quality(asset_id, signal, start=_bound(start, kind, "start"), end=_bound(end, kind, "end"))
+        t = q["time"]
+        times = iso_ns(t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view("int64")) \
+            if kind == "timestamp" else [int(x) for x in t]
+        rows = [{"time": t, "signal": s, "quality": v}
+                for t, s, v in zip(times, q["signal"].tolist(), q["quality"].tolist(), strict=True)]
+    return {"data": rows, "count": len(rows), "asset": asset_id, "time_kind": kind}
