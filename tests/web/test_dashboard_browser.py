@@ -105,3 +105,28 @@ def test_preparing_page_then_ready(browser, served, shots, new_page):
         app.state.services["maintenance"] = service
     # the 503 of the first fleet call is expected (and logged by chromium); anything else is a problem
     assert all("503" in p for p in problems), problems
+
+
+def test_asset_trends_ring_the_readings_marked_uncertain(browser, served, shots, new_page):
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    store = served["service"].store
+    t = pd.Timestamp(store.latest_time("fan-2")) - pd.Timedelta(hours=3)
+    f = store.read_frame(assets=["fan-2"], start=t, end=t)
+    store.write_frame(f, quality=pd.DataFrame({"asset": ["fan-2"], "signal": ["temperature"], "time": [t],
+                                               "quality": ["uncertain"]}))
+    problems: list[str] = []
+    ctx, page = new_page(browser, problems)
+    page.goto(served["url"] + "/assets/fan-2")
+    page.wait_for_selector("#trends svg.chart")
+    expect(page.locator("#trends svg.chart circle.mark")).to_have_count(1)
+    expect(page.locator("#trend-temperature circle.mark")).to_have_count(1)  # on the signal that was marked
+    expect(page.locator("#uncertain-note")).to_be_visible()
+    page.screenshot(path=str(shots / "asset_uncertain_en.png"), full_page=True)
+    page.goto(served["url"] + "/assets/fan-1")  # no flagged reading: no ring, no note
+    page.wait_for_selector("#trends svg.chart")
+    expect(page.locator("#trends circle.mark")).to_have_count(0)
+    expect(page.locator("#uncertain-note")).to_be_hidden()
+    ctx.close()
+    assert not problems, problems

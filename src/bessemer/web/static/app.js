@@ -5,7 +5,7 @@
   var body = document.body;
   var page = body.getAttribute("data-page");
   var POLL = parseInt(new URLSearchParams(window.location.search).get("poll") || "5000", 10);
-  var lastFleet = null, lastPlan = null, lastAsset = null, lastRul = null, lastHealth = null, lastTrends = {};
+  var lastFleet = null, lastPlan = null, lastAsset = null, lastRul = null, lastHealth = null, lastTrends = {}, lastQuality = {};
   var timer = null;
 
   function locale() { return window.I18N.lang === "ko" ? "ko-KR" : "en-US"; }
@@ -220,12 +220,34 @@
         box.appendChild(wrap);
       }
     });
+    var marked = 0;
     lastAsset.signals.forEach(function (s) {
       var wrap = document.getElementById(trendId(s));
       var rows = lastTrends[s.name] || [];
+      var flagged = lastQuality[s.name] || {};
+      var marks = rows.map(function (r) { return flagged[String(r.time)] === true; });
+      marked += marks.filter(Boolean).length;
       window.BChart.line(wrap.querySelector(".chart-box"), {
         x: xs(rows), y: rows.map(function (r) { return r.value; }), xTime: lastAsset.time_kind !== "cycle",
-        cls: "trend-chart", height: 160, empty: T("no_data"), label: s.name
+        cls: "trend-chart", height: 160, empty: T("no_data"), label: s.name, marks: marks, markLabel: T("uncertain")
+      });
+    });
+    document.getElementById("uncertain-note").hidden = marked === 0;
+  }
+  /* the readings of the trends' window that their source marked uncertain, by signal and time */
+  function loadQuality() {
+    var first = null;
+    Object.keys(lastTrends).forEach(function (k) {
+      var rows = lastTrends[k];
+      if (rows.length && (first === null || xs([rows[0]])[0] < xs([first])[0])) first = rows[0];
+    });
+    lastQuality = {};
+    if (first === null) return Promise.resolve();
+    var url = "/api/assets/" + encodeURIComponent(assetId) + "/quality?start=" + encodeURIComponent(first.time);
+    return getJSON(url).then(function (res) {
+      if (res.status !== 200) return;
+      res.body.data.forEach(function (q) {
+        (lastQuality[q.signal] = lastQuality[q.signal] || {})[String(q.time)] = q.quality === "uncertain";
       });
     });
   }
@@ -237,7 +259,7 @@
                 encodeURIComponent(s.name) + (n ? "&last=" + n : "");
       return getJSON(url).then(function (res) { if (res.status === 200) lastTrends[s.name] = res.body.data; });
     });
-    return Promise.all(calls).then(renderTrends);
+    return Promise.all(calls).then(loadQuality).then(renderTrends);
   }
   function loadAsset() {
     clearTimeout(timer);

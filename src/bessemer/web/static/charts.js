@@ -89,6 +89,12 @@
       d.push(pen + sx(x[j]).toFixed(1) + "," + sy(y[j]).toFixed(1)); pen = "L";
     }
     el("path", {d: d.join(""), "class": "line"}, svg);
+    /* opts.marks[i] true: an open ring on point i (the asset page marks readings whose source said "uncertain") */
+    (opts.marks || []).forEach(function (on, i) {
+      if (!on || y[i] === null || !isFinite(y[i])) return;
+      var c = el("circle", {cx: sx(x[i]).toFixed(1), cy: sy(y[i]).toFixed(1), r: 3.5, "class": "mark"}, svg);
+      if (opts.markLabel) el("title", {}, c).textContent = opts.markLabel;
+    });
     return svg;
   }
   window.BChart = {line: line};
