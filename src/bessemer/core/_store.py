@@ -21,7 +21,6 @@ is fixed by its first write.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from ._assets import LEVELS, AssetTree, Node, Signal
+from ._assets import AssetTree
 from ._exceptions import ConfigError, DataError, NotFoundError, StoreError
 from ._frame import Frame
 from ._store_common import (
@@ -48,9 +47,8 @@ from ._store_common import (
     _declared_units,
     _event_rows,
     _events_frame,
-    _fresh_assets,
+    _events_refusal,
     _long_arrow,
-    _missing_assets,
     _now,
     _one_kind,
     _quality_arrow,
@@ -58,10 +56,10 @@ from ._store_common import (
     _ReadingsTable,
     _table_blob,
     _token_dict,
-    _unit_changed,
     _unknown,
     _wide_frame,
 )
+from ._store_sql import _SqlRows
 from ._store_tail import RecentTails
 
 #: answers of :meth:`Store.reading_arrays` up to this many rows are kept until the next write
@@ -99,7 +97,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 """
 
 
-class Store(_ReadingsTable):
+class Store(_ReadingsTable, _SqlRows):
     """Embedded DuckDB store. Thread-safe (one lock); every write is all or nothing.
 
     Parameters
@@ -231,77 +229,12 @@ class Store(_ReadingsTable):
         Changing the unit of a signal that already has readings raises :class:`UnitError`;
         a change that would break the stored hierarchy raises :class:`DataError`.
         """
-        nodes = list(tree)
-        signals = tree.signals()
-
-        def run(con: duckdb.DuckDBPyConnection) -> None:
-            self._upsert_nodes(con, nodes)
-            for s in signals:
-                self._upsert_signal(con, s.equipment, s.name, s.unit, s.description)
-            self._tree(con)  # validates the merged hierarchy; a failure rolls back
-
-        self._write(run)
-
-    def _upsert_nodes(self, con: duckdb.DuckDBPyConnection, nodes: Sequence[Node]) -> None:
-        seq = con.execute("SELECT coalesce(max(seq), 0) FROM nodes").fetchone()[0]  # type: ignore[index]
-        for i, n in enumerate(nodes, start=1):
-            con.execute(
-                """INSERT INTO nodes (id, level, name, parent, kind, name_ko, attrs, time_kind, seq)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
-                   ON CONFLICT (id) DO UPDATE SET level = excluded.level, name = excluded.name,
-                     parent = excluded.parent, kind = excluded.kind, name_ko = excluded.name_ko,
-                     attrs = excluded.attrs""",
-                [n.id, n.level, n.name, n.parent, n.kind, n.name_ko,
-                 json.dumps(n.attrs, ensure_ascii=False, default=str), seq + i],
-            )
-
-    def _upsert_signal(self, con: duckdb.DuckDBPyConnection, equipment: str, name: str, unit: str,
-                       description: str = "", *, source: str | None = None) -> None:
-        row = con.execute("SELECT unit FROM signals WHERE equipment = ? AND name = ?", [equipment, name]).fetchone()
-        if row is not None:
-            if row[0] == unit:
-                if description:
-                    con.execute("UPDATE signals SET description = ? WHERE equipment = ? AND name = ?",
-                                [description, equipment, name])
-                return
-            has = con.execute("SELECT 1 FROM readings WHERE asset = ? AND signal = ? LIMIT 1",
-                              [equipment, name]).fetchone()
-            if has is not None:
-                raise _unit_changed(equipment, name, row[0], unit, source)
-            con.execute("UPDATE signals SET unit = ?, description = ? WHERE equipment = ? AND name = ?",
-                        [unit, description, equipment, name])
-            return
-        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM signals").fetchone()[0]  # type: ignore[index]
-        con.execute("INSERT INTO signals VALUES (?, ?, ?, ?, ?)", [equipment, name, unit, description, seq])
-
-    def _declare_signals(self, con: duckdb.DuckDBPyConnection, assets: Sequence[str], units: dict[str, str],
-                         source: str | None) -> None:
-        """Create missing (asset, signal) pairs; refuse a unit that differs from a declared one."""
-        have = {(e, n): u for e, n, u in con.execute(
-            "SELECT equipment, name, unit FROM signals WHERE list_contains(?, equipment)", [list(assets)]).fetchall()}
-        for a in assets:
-            for s, unit in units.items():
-                if (a, s) not in have:
-                    self._upsert_signal(con, a, s, unit, source=source)
-                elif have[(a, s)] != unit:
-                    raise _unit_changed(a, s, have[(a, s)], unit, source, declared=True)
+        self._write(lambda con: self._put_tree(con, tree))
 
     def asset_tree(self) -> AssetTree:
         """The stored hierarchy as an :class:`AssetTree` (a copy: changing it changes nothing stored)."""
         with self._lock:
             return self._cache.get("tree", lambda: self._read(self._tree)).copy()  # type: ignore[no-any-return]
-
-    def _tree(self, con: duckdb.DuckDBPyConnection) -> AssetTree:
-        rows = con.execute("SELECT id, level, name, parent, kind, name_ko, attrs FROM nodes ORDER BY seq").fetchall()
-        by_level = sorted(rows, key=lambda r: LEVELS.index(r[1]) if r[1] in LEVELS else len(LEVELS))
-        tree = AssetTree()
-        for id_, level, name, parent, kind, name_ko, attrs in by_level:
-            tree.add(Node(id_, level, name, parent=parent, kind=kind or "", name_ko=name_ko or "",
-                          attrs=json.loads(attrs) if attrs else {}))
-        for eq, name, unit, desc in con.execute(
-                "SELECT equipment, name, unit, description FROM signals ORDER BY seq").fetchall():
-            tree.add_signal(Signal(eq, name, unit, desc or ""))
-        return tree
 
     def time_kind(self, asset: str) -> str | None:
         """``"timestamp"``, ``"cycle"``, or ``None`` before the asset's first reading.
@@ -313,25 +246,6 @@ class Store(_ReadingsTable):
         if asset not in rows:
             raise NotFoundError(_unknown("asset", [asset]))
         return rows[asset][1]  # type: ignore[no-any-return]
-
-    def _kinds(self, con: duckdb.DuckDBPyConnection, assets: Sequence[str]) -> dict[str, str | None]:
-        got = self._node_rows(con, assets)
-        missing = [a for a in assets if a not in got]
-        if missing:
-            raise NotFoundError(_unknown("asset", missing))
-        return {a: got[a][1] for a in assets}
-
-    def _node_rows(self, con: duckdb.DuckDBPyConnection,
-                   ids: Sequence[str] | None) -> dict[str, tuple[str, str | None]]:
-        """``{id: (level, time_kind)}`` of ``ids`` (every node when ``None``)."""
-        if ids is None:
-            rows = con.execute("SELECT id, level, time_kind FROM nodes").fetchall()
-            return {r[0]: (r[1], r[2]) for r in rows}
-        if not ids:
-            return {}
-        rows = con.execute("SELECT id, level, time_kind FROM nodes WHERE list_contains(?, id)",
-                           [list(ids)]).fetchall()
-        return {r[0]: (r[1], r[2]) for r in rows}
 
     # ------------------------------------------------------------ readings
     def write_frame(self, frame: Frame, *, create_assets: bool = False, quality: pd.DataFrame | None = None) -> int:
@@ -366,18 +280,7 @@ class Store(_ReadingsTable):
         flags = _quality_arrow(quality, table, kind, source)
 
         def run(con: duckdb.DuckDBPyConnection) -> int:
-            got = self._node_rows(con, assets)
-            missing = [a for a in assets if a not in got]
-            if missing and not create_assets:
-                raise _missing_assets(missing, source)
-            if missing:
-                self._ensure_imported(con)
-                self._upsert_nodes(con, [Node(a, "equipment", a, parent=IMPORTED[2]) for a in missing])
-                got.update({a: ("equipment", None) for a in missing})
-            fresh = _fresh_assets(got, assets, kind, source)
-            if fresh:
-                con.execute("UPDATE nodes SET time_kind = ? WHERE list_contains(?, id)", [kind, fresh])
-            self._declare_signals(con, assets, units, source)
+            self._prepare_readings(con, assets, units, kind, source, create_assets)
             if table.num_rows == 0:
                 return 0
             con.register("_incoming", table)
@@ -410,17 +313,6 @@ class Store(_ReadingsTable):
             finally:
                 con.unregister("_flags")
             self._has_flags = True
-
-    def _ensure_imported(self, con: duckdb.DuckDBPyConnection) -> None:
-        have = self._node_rows(con, list(IMPORTED))
-        levels = ("site", "area", "unit")
-        parents = (None, IMPORTED[0], IMPORTED[1])
-        new = [Node(i, lv, "Imported", parent=p) for i, lv, p in zip(IMPORTED, levels, parents, strict=True)
-               if i not in have]
-        for i, lv in zip(IMPORTED, levels, strict=True):
-            if i in have and have[i][0] != lv:
-                raise DataError(f"node {i!r} exists as a {have[i][0]}; cannot create imported assets under it")
-        self._upsert_nodes(con, new)
 
     def read_frame(
         self,
@@ -537,14 +429,7 @@ class Store(_ReadingsTable):
         ev, assets = _check_events(events)
 
         def run(con: duckdb.DuckDBPyConnection) -> int:
-            got = self._node_rows(con, assets)
-            missing_a = [a for a in assets if a not in got]
-            if missing_a and not create_assets:
-                raise NotFoundError(_unknown("asset", missing_a) + "; add it with put_assets() first")
-            if missing_a:
-                self._ensure_imported(con)
-                self._upsert_nodes(con, [Node(a, "equipment", a, parent=IMPORTED[2]) for a in missing_a])
-                got.update({a: ("equipment", None) for a in missing_a})
+            got = self._assets_for_write(con, assets, create_assets, _events_refusal)
             written = 0
             for a in assets:
                 tk = got[a][1]

@@ -322,6 +322,11 @@ def _quality_arrow(quality: pd.DataFrame | None, table: Any, kind: str, source: 
     return pa.Table.from_pandas(flags, preserve_index=False)
 
 
+def _events_refusal(missing: Sequence[str]) -> NotFoundError:
+    """The error of ``add_events`` for assets that do not exist (without ``create_assets``)."""
+    return NotFoundError(_unknown("asset", missing) + "; add it with put_assets() first")
+
+
 def _quality_frame(rows: Sequence[tuple[str, int, str]], kind: str) -> pd.DataFrame:
     """``(signal, t, quality)`` rows -> the ``signal, time, quality`` table of ``reading_quality()``."""
     t = np.array([r[1] for r in rows], dtype=np.int64)

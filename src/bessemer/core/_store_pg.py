@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._assets import AssetTree, Node
+from ._assets import AssetTree
 from ._exceptions import DataError, NotFoundError
 from ._frame import Frame
 from ._store_common import (
-    IMPORTED,
     ReadingArrays,
     _blob_table,
     _bound,
@@ -37,16 +36,14 @@ from ._store_common import (
     _declared_units,
     _event_rows,
     _events_frame,
-    _fresh_assets,
+    _events_refusal,
     _long_arrow,
-    _missing_assets,
     _now,
     _one_kind,
     _quality_arrow,
     _ReadingsTable,
     _table_blob,
     _token_dict,
-    _unknown,
     _wide_frame,
 )
 from ._store_pg_base import _PgBase
@@ -102,21 +99,12 @@ class PostgresStore(_ReadingsTable, _PgBase):
     (2, 'native')
     """
 
-    _PH = "%s"  # psycopg's parameter mark, for the SQL shared with Store (_ReadingsTable)
+    _PH = "%s"  # before _ReadingsTable's "?" in the method order: the SQL shared with Store takes psycopg's mark
 
     # ------------------------------------------------------------ assets
     def put_assets(self, tree: AssetTree) -> None:
         """Upsert the nodes and signals of ``tree`` (see :meth:`Store.put_assets <bessemer.core.Store.put_assets>`)."""
-        nodes = list(tree)
-        signals = tree.signals()
-
-        def run(con: Con) -> None:
-            self._upsert_nodes(con, nodes)
-            for s in signals:
-                self._upsert_signal(con, s.equipment, s.name, s.unit, s.description)
-            self._tree(con)  # validates the merged hierarchy; a failure rolls back
-
-        self._write(run)
+        self._write(lambda con: self._put_tree(con, tree))
 
     def asset_tree(self) -> AssetTree:
         """The stored hierarchy as an :class:`AssetTree` (a copy; changes by other processes show within 1 s)."""
@@ -146,18 +134,7 @@ class PostgresStore(_ReadingsTable, _PgBase):
             self._ensure_partitions(pc.fill_null(table.column("t"), 0).to_numpy())
 
         def run(con: Con) -> int:
-            got = self._node_rows(con, assets)
-            missing = [a for a in assets if a not in got]
-            if missing and not create_assets:
-                raise _missing_assets(missing, source)
-            if missing:
-                self._ensure_imported(con)
-                self._upsert_nodes(con, [Node(a, "equipment", a, parent=IMPORTED[2]) for a in missing])
-                got.update({a: ("equipment", None) for a in missing})
-            fresh = _fresh_assets(got, assets, kind, source)
-            if fresh:
-                con.execute("UPDATE nodes SET time_kind = %s WHERE id = ANY(%s)", [kind, fresh])
-            self._declare_signals(con, assets, units, source)
+            self._prepare_readings(con, assets, units, kind, source, create_assets)
             if table.num_rows == 0:
                 return 0
             self._bulk_upsert(con, table, kind, flags)
@@ -248,14 +225,7 @@ class PostgresStore(_ReadingsTable, _PgBase):
         ev, assets = _check_events(events)
 
         def run(con: Con) -> int:
-            got = self._node_rows(con, assets)
-            missing_a = [a for a in assets if a not in got]
-            if missing_a and not create_assets:
-                raise NotFoundError(_unknown("asset", missing_a) + "; add it with put_assets() first")
-            if missing_a:
-                self._ensure_imported(con)
-                self._upsert_nodes(con, [Node(a, "equipment", a, parent=IMPORTED[2]) for a in missing_a])
-                got.update({a: ("equipment", None) for a in missing_a})
+            got = self._assets_for_write(con, assets, create_assets, _events_refusal)
             written = 0
             for a in assets:
                 tk = got[a][1]

@@ -11,15 +11,14 @@ Examples
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from ._assets import LEVELS, AssetTree, Node, Signal
-from ._exceptions import DataError, NotFoundError, StoreError
-from ._store_common import IMPORTED, SCHEMA_VERSION, _ReadCache, _unit_changed, _unknown
+from ._exceptions import NotFoundError, StoreError
+from ._store_common import SCHEMA_VERSION, _ReadCache
+from ._store_sql import _SqlRows
 
 if TYPE_CHECKING:
     import psycopg
@@ -45,8 +44,15 @@ def _masked(url: str) -> str:
     return f"postgresql://{user}{d.get('host', '')}{port}/{d.get('dbname', '')}"
 
 
-class _PgBase:
+class _PgBase(_SqlRows):
     """Connection, schema, transactions, partitions and bulk I/O of :class:`~bessemer.core.PostgresStore`."""
+
+    _PH = "%s"
+    _IN = "{col} = ANY({p})"
+
+    def _executemany(self, con: Con, sql: str, rows: list[list[Any]]) -> None:
+        with con.cursor() as cur:
+            cur.executemany(sql, rows)
 
     def __init__(self, url: str, *, schema: str | None = None, read_only: bool = False,
                  timescale: bool | None = None) -> None:
@@ -211,87 +217,6 @@ class _PgBase:
                         "whether it was committed is unknown. Readings, events, assets and tables are upserts, "
                         "so sending the write again is safe; the next call reconnects") from err
                 raise StoreError(f"store write failed and was rolled back: {str(err).strip()[:500]}") from err
-
-    # ------------------------------------------------------------ asset rows (inside a transaction)
-    def _upsert_nodes(self, con: Con, nodes: Sequence[Node]) -> None:
-        if not nodes:
-            return
-        seq = con.execute("SELECT coalesce(max(seq), 0) FROM nodes").fetchone()[0]  # type: ignore[index]
-        with con.cursor() as cur:
-            cur.executemany(
-                """INSERT INTO nodes (id, level, name, parent, kind, name_ko, attrs, time_kind, seq)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s)
-                   ON CONFLICT (id) DO UPDATE SET level = excluded.level, name = excluded.name,
-                     parent = excluded.parent, kind = excluded.kind, name_ko = excluded.name_ko,
-                     attrs = excluded.attrs""",
-                [[n.id, n.level, n.name, n.parent, n.kind, n.name_ko,
-                  json.dumps(n.attrs, ensure_ascii=False, default=str), seq + i] for i, n in enumerate(nodes, 1)])
-
-    def _upsert_signal(self, con: Con, equipment: str, name: str, unit: str, description: str = "", *,
-                       source: str | None = None) -> None:
-        row = con.execute("SELECT unit FROM signals WHERE equipment = %s AND name = %s", [equipment, name]).fetchone()
-        if row is not None:
-            if row[0] == unit:
-                if description:
-                    con.execute("UPDATE signals SET description = %s WHERE equipment = %s AND name = %s",
-                                [description, equipment, name])
-                return
-            has = con.execute("SELECT 1 FROM readings WHERE asset = %s AND signal = %s LIMIT 1",
-                              [equipment, name]).fetchone()
-            if has is not None:
-                raise _unit_changed(equipment, name, row[0], unit, source)
-            con.execute("UPDATE signals SET unit = %s, description = %s WHERE equipment = %s AND name = %s",
-                        [unit, description, equipment, name])
-            return
-        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM signals").fetchone()[0]  # type: ignore[index]
-        con.execute("INSERT INTO signals VALUES (%s, %s, %s, %s, %s)", [equipment, name, unit, description, seq])
-
-    def _declare_signals(self, con: Con, assets: Sequence[str], units: dict[str, str], source: str | None) -> None:
-        """Create missing (asset, signal) pairs; refuse a unit that differs from a declared one."""
-        have = {(e, n): u for e, n, u in con.execute(
-            "SELECT equipment, name, unit FROM signals WHERE equipment = ANY(%s)", [list(assets)]).fetchall()}
-        for a in assets:
-            for s, unit in units.items():
-                if (a, s) not in have:
-                    self._upsert_signal(con, a, s, unit, source=source)
-                elif have[(a, s)] != unit:
-                    raise _unit_changed(a, s, have[(a, s)], unit, source, declared=True)
-
-    def _tree(self, con: Con) -> AssetTree:
-        rows = con.execute("SELECT id, level, name, parent, kind, name_ko, attrs FROM nodes ORDER BY seq").fetchall()
-        by_level = sorted(rows, key=lambda r: LEVELS.index(r[1]) if r[1] in LEVELS else len(LEVELS))
-        tree = AssetTree()
-        for id_, level, name, parent, kind, name_ko, attrs in by_level:
-            tree.add(Node(id_, level, name, parent=parent, kind=kind or "", name_ko=name_ko or "",
-                          attrs=json.loads(attrs) if attrs else {}))
-        for eq, name, unit, desc in con.execute(
-                "SELECT equipment, name, unit, description FROM signals ORDER BY seq").fetchall():
-            tree.add_signal(Signal(eq, name, unit, desc or ""))
-        return tree
-
-    def _kinds(self, con: Con, assets: Sequence[str]) -> dict[str, str | None]:
-        got = self._node_rows(con, assets)
-        missing = [a for a in assets if a not in got]
-        if missing:
-            raise NotFoundError(_unknown("asset", missing))
-        return {a: got[a][1] for a in assets}
-
-    def _node_rows(self, con: Con, ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-        if not ids:
-            return {}
-        rows = con.execute("SELECT id, level, time_kind FROM nodes WHERE id = ANY(%s)", [list(ids)]).fetchall()
-        return {r[0]: (r[1], r[2]) for r in rows}
-
-    def _ensure_imported(self, con: Con) -> None:
-        have = self._node_rows(con, list(IMPORTED))
-        levels = ("site", "area", "unit")
-        parents = (None, IMPORTED[0], IMPORTED[1])
-        new = [Node(i, lv, "Imported", parent=p) for i, lv, p in zip(IMPORTED, levels, parents, strict=True)
-               if i not in have]
-        for i, lv in zip(IMPORTED, levels, strict=True):
-            if i in have and have[i][0] != lv:
-                raise DataError(f"node {i!r} exists as a {have[i][0]}; cannot create imported assets under it")
-        self._upsert_nodes(con, new)
 
     def _ensure_partitions(self, t: Any) -> None:
         """Create the monthly partitions that timestamp readings ``t`` need (own short transaction)."""
