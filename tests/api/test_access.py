@@ -89,7 +89,8 @@ def test_viewer_of_site_a_lists_only_site_a(world):
 
 
 @pytest.mark.parametrize("path", ["/api/assets/{a}", "/api/assets/{a}/signals", "/api/assets/{a}/readings",
-                                  "/api/assets/{a}/quality", "/api/maintenance/assets/{a}/rul", "/api/maintenance/assets/{a}/health"])
+                                  "/api/assets/{a}/quality", "/api/maintenance/assets/{a}/rul",
+                                  "/api/maintenance/assets/{a}/health"])
 def test_other_site_is_404_like_a_missing_asset(world, path):
     client, toks, _ = world
     hidden = client.get(path.format(a="mill-1"), headers=_auth(toks["viewer-a"]))

@@ -209,3 +209,25 @@ def test_idle_connection_is_kept_alive_and_rows_mode_hands_tuples(broker_url, ru
         src.stop()
     assert got.readings == [("rhf-1", "zone1_temp", 1714550400000 * 10**6, 812.5, "degC", "good",
                              f"mqtt:ka{run_id}/rhf-1/telemetry")]
+
+
+def test_a_steady_qos0_stream_does_not_starve_the_pings(broker_url, run_id, wait_until):
+    """QoS 0 messages are never acknowledged: with data always arriving, the client must still ping on time."""
+    got = Collector()
+    src = MqttSource(tagmap(f"q0{run_id}"), got,
+                     broker=BrokerSpec(url=broker_url, client_id=f"t-{run_id}", session_expiry=0, keepalive=1)).start()
+    host, port, _ = parse_broker_url(broker_url)
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    try:
+        assert src.wait_connected(10)
+        c.connect(host, port)
+        c.loop_start()
+        for i in range(80):  # 4 s of messages every 50 ms: the socket is never idle for the select timeout
+            c.publish(f"q0{run_id}/rhf-1/telemetry", json.dumps({"ts": 1714550400000 + i, "temp": float(i)}), qos=0)
+            threading.Event().wait(0.05)
+        assert wait_until(lambda: len(got.readings) >= 70, 10), src.stats
+        assert src.stats["connects"] == 1 and src.connected, src.stats  # never dropped for silence
+    finally:
+        c.disconnect()
+        c.loop_stop()
+        src.stop()

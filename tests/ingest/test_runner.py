@@ -79,8 +79,8 @@ def test_run_ingest_end_to_end_through_mqtt(broker_url, run_id, tmp_path, wait_u
         c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         c.connect(host, port)
         c.loop_start()
-        msgs = [json.dumps({"ts": 1714550400000 + i, "v": i, "q": {7: "bad", 8: 64}.get(i, "good")})  # 64: OPC uncertain
-                for i in range(50)]
+        qualities = {7: "bad", 8: 64}  # 64: an OPC DA "uncertain" byte
+        msgs = [json.dumps({"ts": 1714550400000 + i, "v": i, "q": qualities.get(i, "good")}) for i in range(50)]
         for i, m in enumerate(msgs):
             c.publish(f"e2e{run_id}/m{i % 3}/t", m, qos=1).wait_for_publish(5)
         c.publish(f"e2e{run_id}/m0/t", msgs[0], qos=1).wait_for_publish(5)  # a duplicate

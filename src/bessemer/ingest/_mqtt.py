@@ -306,8 +306,14 @@ class MqttSource:
                     self._send_acks(sock, gen)
                     sock.sendall(DISCONNECT_PACKET)
                 return None
+            now = time.monotonic()
             if gen is not None and self._send_acks(sock, gen):
-                last_out = time.monotonic()
+                last_out = now
+            # the broker drops a client it has heard nothing from for 1.5 keepalives, even while it sends to
+            # it (QoS 0 messages get no acknowledgement): ping on time whether or not data is flowing
+            if keepalive > 0 and now - last_out >= keepalive / 2:
+                sock.sendall(PINGREQ_PACKET)
+                last_out = now
             if not (tls and sock.pending()):
                 ready, _, _ = select.select([sock, self._wake_r], [], [], 0.25)
                 if self._wake_r in ready:
@@ -319,9 +325,6 @@ class MqttSource:
                     now = time.monotonic()
                     if gen is None and now > connack_by:
                         return "no CONNACK within 10 s"
-                    if keepalive > 0 and now - last_out >= keepalive / 2:
-                        sock.sendall(PINGREQ_PACKET)
-                        last_out = now
                     if keepalive > 0 and now - last_in > 1.5 * keepalive:
                         return f"nothing from the broker for {1.5 * keepalive:g} s"
                     continue
