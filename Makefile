@@ -64,6 +64,7 @@ bench-ingest: install
 bench-battery: install
 	$(BIN)/python benchmarks/battery_loco.py --data $(DATA)/nasa_battery
 	$(BIN)/python benchmarks/battery_loco.py --data $(DATA)/nasa_battery --mat
+	$(BIN)/python benchmarks/battery_incell.py --data $(DATA)/nasa_battery
 
 bench-cmapss: install
 	$(BIN)/bessemer bench cmapss --subset FD001
