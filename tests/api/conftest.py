@@ -13,20 +13,17 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bessemer.api import create_app, create_token
-from bessemer.api.testing import FakeMaintenanceService, demo_store
-from bessemer.core import Settings, load_domains
+from bessemer.api.testing import FakeMaintenanceService, demo_store, with_domain_routes
+from bessemer.core import Settings
 
 SECRET = "test-secret-not-for-production"
 
 
 def ensure_maintenance_routes(app: FastAPI) -> FastAPI:
     """Include the maintenance routes if the installed domain does not plug them in yet."""
-    if load_domains()["maintenance"].routers is None:
-        from bessemer.industry.maintenance._api import maintenance_routers
+    from bessemer.industry.maintenance._api import maintenance_routers
 
-        for r in maintenance_routers():
-            app.include_router(r)
-    return app
+    return with_domain_routes(app, "maintenance", maintenance_routers)
 
 
 @pytest.fixture

@@ -129,3 +129,33 @@ def _page(browser, problems: list[str]):
 def new_page() -> Callable[..., Any]:
     """``ctx, page = new_page(browser, problems)``: console errors, page errors and 4xx/5xx go to ``problems``."""
     return _page
+
+
+def _i18n_keys(lang: str) -> set[str]:
+    """The string keys of one language (``"en"`` or ``"ko"``) in ``static/i18n.js``."""
+    import re
+
+    from bessemer.web import STATIC_DIR
+
+    text = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
+    body = dict(re.findall(r"(en|ko): \{(.*?)\n    \}", text, re.S))[lang]
+    return {a or b for a, b in re.findall(r'(?:"([^"]+)"|\b([A-Za-z_0-9]+))\s*:\s*"', body)}
+
+
+@pytest.fixture(scope="session")
+def i18n_keys() -> Callable[[str], set[str]]:
+    """``i18n_keys("ko")``: the keys the page scripts can look up in that language."""
+    return _i18n_keys
+
+
+def _starts_shared_progress(client: Any, page_js: str, service: str) -> None:
+    # the "being prepared" loop lives in the shared dom.js, and the page starts it for its own service
+    assert f'Dom.pollProgress("{service}"' in page_js
+    dom = client.get("/static/dom.js")
+    assert dom.status_code == 200 and "/api/progress" in dom.text and "innerHTML" not in dom.text
+
+
+@pytest.fixture(scope="session")
+def starts_shared_progress() -> Callable[[Any, str, str], None]:
+    """``starts_shared_progress(client, page_js, "quality")`` asserts the page uses dom.js's progress loop."""
+    return _starts_shared_progress

@@ -50,25 +50,17 @@ def test_every_page_links_to_the_battery_page(client, page):
     assert '<a href="/battery" data-i18n="battery_nav">Batteries</a>' in text
 
 
-def test_battery_script_is_served_and_reads_the_api(client):
+def test_battery_script_is_served_and_reads_the_api(client, starts_shared_progress):
     r = client.get("/static/battery.js")
     assert r.status_code == 200
     for call in ["/api/battery/cells", "/api/battery/cells/", "/passport"]:
         assert call in r.text, call
     assert "innerHTML" not in r.text  # text only: no markup from the API
-    # the "being prepared" loop lives in the shared dom.js, and this page starts it for its own service
-    assert 'Dom.pollProgress("battery"' in r.text
-    dom = client.get("/static/dom.js")
-    assert dom.status_code == 200 and "/api/progress" in dom.text and "innerHTML" not in dom.text
+    starts_shared_progress(client, r.text, "battery")
 
 
-def _keys(lang: str) -> set[str]:
-    text = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
-    body = dict(re.findall(r"(en|ko): \{(.*?)\n    \}", text, re.S))[lang]
-    return {a or b for a, b in re.findall(r'(?:"([^"]+)"|\b([A-Za-z_0-9]+))\s*:\s*"', body)}
 
-
-def test_every_battery_string_is_in_both_languages():
+def test_every_battery_string_is_in_both_languages(i18n_keys):
     js = (STATIC_DIR / "battery.js").read_text(encoding="utf-8")
     used = set(re.findall(r'T\("([A-Za-z_0-9]+)"\)', js))
     used |= {f"b_grade_{g}" for g in GRADES}  # T("b_grade_" + g)
@@ -80,7 +72,7 @@ def test_every_battery_string_is_in_both_languages():
     used |= set(re.findall(r'data-i18n="([^"]+)"', (TEMPLATES_DIR / "base.html").read_text(encoding="utf-8")))
     assert {"battery_nav", "battery_title", "b_fleet_title", "b_trajectory", "b_download", "b_missing_hint"} <= used
     for lang in ("en", "ko"):
-        missing = used - _keys(lang)
+        missing = used - i18n_keys(lang)
         assert not missing, (lang, missing)
     ko = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
     for word in ["배터리", "재사용", "용도 전환", "재활용", "배터리 여권", "필수 항목", "리튬"]:

@@ -58,7 +58,7 @@ def test_every_page_links_to_the_energy_page(client, page):
     assert 'href="/energy"' in client.get(page).text
 
 
-def test_energy_script_and_chart_functions_are_served(client):
+def test_energy_script_and_chart_functions_are_served(client, starts_shared_progress):
     r = client.get("/static/energy.js")
     assert r.status_code == 200
     for call in ["/api/energy/overview", "/api/energy/load?days=", "/api/energy/bills", "/api/energy/schedule",
@@ -69,19 +69,11 @@ def test_energy_script_and_chart_functions_are_served(client):
                "BChart = {line: line}"]:
         assert fn in charts, fn  # the new charts, and the ones other pages use
     assert "innerHTML" not in r.text and "innerHTML" not in charts  # text only: no markup from the API
-    # the "being prepared" loop lives in the shared dom.js, and this page starts it for its own service
-    assert 'Dom.pollProgress("energy"' in r.text
-    dom = client.get("/static/dom.js")
-    assert dom.status_code == 200 and "/api/progress" in dom.text and "innerHTML" not in dom.text
+    starts_shared_progress(client, r.text, "energy")
 
 
-def _keys(lang: str) -> set[str]:
-    text = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
-    body = dict(re.findall(r"(en|ko): \{(.*?)\n    \}", text, re.S))[lang]
-    return {a or b for a, b in re.findall(r'(?:"([^"]+)"|\b([A-Za-z_0-9]+))\s*:\s*"', body)}
 
-
-def test_every_energy_string_is_in_both_languages():
+def test_every_energy_string_is_in_both_languages(i18n_keys):
     js = (STATIC_DIR / "energy.js").read_text(encoding="utf-8")
     used = set(re.findall(r'T\("([a-z_0-9]+)"\)', js))
     used |= {f"band_{b}" for b in ("light", "medium", "maximum")}  # T("band_" + band)
@@ -94,7 +86,7 @@ def test_every_energy_string_is_in_both_languages():
     used |= set(re.findall(r'data-i18n="([^"]+)"', (TEMPLATES_DIR / "base.html").read_text(encoding="utf-8")))
     assert {"energy_title", "e_load_title", "e_bill_title", "e_schedule_title", "e_ledger_title", "energy_nav"} <= used
     for lang in ("en", "ko"):
-        missing = used - _keys(lang)
+        missing = used - i18n_keys(lang)
         assert not missing, (lang, missing)
     ko = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
     for word in ["에너지", "경부하", "중간부하", "최대부하", "전기요금계", "청구금액", "탄소중립 경로", "기본요금"]:

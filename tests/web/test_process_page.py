@@ -86,13 +86,8 @@ def test_token_never_goes_into_a_url():
     assert "<form" not in html  # a GET form would put the token into the URL
 
 
-def _keys(lang: str) -> set[str]:
-    text = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
-    body = dict(re.findall(r"(en|ko): \{(.*?)\n    \}", text, re.S))[lang]
-    return {a or b for a, b in re.findall(r'(?:"([^"]+)"|\b([A-Za-z_]+))\s*:\s*"', body)}
 
-
-def test_every_process_string_is_in_both_languages():
+def test_every_process_string_is_in_both_languages(i18n_keys):
     js = (STATIC_DIR / "process.js").read_text(encoding="utf-8")
     used = set(re.findall(r'T\("([a-z_0-9]+)"\)', js))
     used |= set(re.findall(r'key: "([a-z_]+)"', js))  # messages shown through T(message.key)
@@ -101,7 +96,7 @@ def test_every_process_string_is_in_both_languages():
     used |= set(re.findall(r'data-i18n="([^"]+)"', (TEMPLATES_DIR / "process.html").read_text(encoding="utf-8")))
     assert {"process_title", "need_token", "injected", "unknown_fault"} <= used
     for lang in ("en", "ko"):
-        assert used <= _keys(lang), (lang, used - _keys(lang))
+        assert used <= i18n_keys(lang), (lang, used - i18n_keys(lang))
     ko = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
     for word in ["공정 감시", "경보", "관리 한계", "주요 기여 변수", "고장 주입"]:
         assert word in ko

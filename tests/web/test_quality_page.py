@@ -58,7 +58,7 @@ def test_every_page_links_to_the_quality_page(client, page):
     assert 'href="/quality"' in client.get(page).text
 
 
-def test_quality_script_and_chart_functions_are_served(client):
+def test_quality_script_and_chart_functions_are_served(client, starts_shared_progress):
     r = client.get("/static/quality.js")
     assert r.status_code == 200
     for call in ["/api/quality/overview", "/api/quality/coils?limit=", "/api/quality/coils/", "/api/quality/importance",
@@ -69,19 +69,11 @@ def test_quality_script_and_chart_functions_are_served(client):
                "BChart.bars = bars", "BChart = {line: line}"]:
         assert fn in charts, fn  # the new chart, and the ones other pages use
     assert "innerHTML" not in r.text and "innerHTML" not in charts  # text only: no markup from the API
-    # the "being prepared" loop lives in the shared dom.js, and this page starts it for its own service
-    assert 'Dom.pollProgress("quality"' in r.text
-    dom = client.get("/static/dom.js")
-    assert dom.status_code == 200 and "/api/progress" in dom.text and "innerHTML" not in dom.text
+    starts_shared_progress(client, r.text, "quality")
 
 
-def _keys(lang: str) -> set[str]:
-    text = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
-    body = dict(re.findall(r"(en|ko): \{(.*?)\n    \}", text, re.S))[lang]
-    return {a or b for a, b in re.findall(r'(?:"([^"]+)"|\b([A-Za-z_0-9]+))\s*:\s*"', body)}
 
-
-def test_every_quality_string_is_in_both_languages():
+def test_every_quality_string_is_in_both_languages(i18n_keys):
     js = (STATIC_DIR / "quality.js").read_text(encoding="utf-8")
     used = set(re.findall(r'T\("([a-z_0-9]+)"\)', js))
     used |= {f"q_kind_{k}" for k in ("individuals", "ewma", "cusum", "xbar_r")}  # T("q_kind_" + kind)
@@ -93,18 +85,18 @@ def test_every_quality_string_is_in_both_languages():
     used |= set(re.findall(r'data-i18n="([^"]+)"', (TEMPLATES_DIR / "base.html").read_text(encoding="utf-8")))
     assert {"quality_title", "quality_nav", "q_risk_title", "q_images_title", "q_spc_title", "q_needs_person"} <= used
     for lang in ("en", "ko"):
-        missing = used - _keys(lang)
+        missing = used - i18n_keys(lang)
         assert not missing, (lang, missing)
     ko = (STATIC_DIR / "i18n.js").read_text(encoding="utf-8")
     for word in ["품질", "결함 위험도", "사람 확인 필요", "관리상한", "혼동 행렬", "에지 크랙", "압입 스케일"]:
         assert word in ko, word
 
 
-def test_classes_of_the_models_have_names_in_both_languages():
+def test_classes_of_the_models_have_names_in_both_languages(i18n_keys):
     """Every class the coil generator and the surface images use has a translated name (no raw ids on the page)."""
     from bessemer.industry.quality._coils import DEFECTS
 
-    keys_en, keys_ko = _keys("en"), _keys("ko")
+    keys_en, keys_ko = i18n_keys("en"), i18n_keys("ko")
     classes = list(DEFECTS)
     from bessemer.datasets._neu import NEU_CLASSES
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from bessemer.core import AssetTree, DataError, Frame, Node, NotFoundError, Signal
 
-__all__ = ["FakeMaintenanceService", "demo_store", "demo_tree", "make_store"]
+__all__ = ["FakeMaintenanceService", "demo_store", "demo_tree", "make_store", "with_domain_routes"]
 
 _START = pd.Timestamp("2024-05-01T00:00:00Z")
 
@@ -159,3 +159,15 @@ def _utc(value: Any, what: str) -> pd.Timestamp:
     except (TypeError, ValueError, OverflowError) as err:
         raise DataError(f"{what}={value!r} is not an ISO 8601 time such as 2026-03-01T00:00Z", column=what) from err
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def with_domain_routes(app: Any, name: str, routers: Any) -> Any:
+    """``app`` with the routes of domain ``name`` (``routers()`` gives them) unless the installed domain
+    plugin already plugs them in: what a test of one domain's API needs, whatever is installed."""
+    from bessemer.core import load_domains
+
+    dom = load_domains().get(name)
+    if dom is None or dom.routers is None:
+        for r in routers():
+            app.include_router(r)
+    return app

@@ -15,7 +15,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bessemer.api import create_app, create_token
-from bessemer.api.testing import demo_store
+from bessemer.api.testing import demo_store, with_domain_routes
 from bessemer.core import Settings, load_domains
 from bessemer.industry.battery import passport_schema, validate_passport
 from bessemer.industry.battery._api import BatteryServiceProtocol, battery_routers
@@ -27,12 +27,7 @@ SECRET = "test-secret-not-for-production"
 
 
 def with_battery_routes(app: FastAPI) -> FastAPI:
-    """Include the battery routes unless the installed domain plugs them in already."""
-    dom = load_domains().get("battery")
-    if dom is None or dom.routers is None:
-        for r in battery_routers():
-            app.include_router(r)
-    return app
+    return with_domain_routes(app, "battery", battery_routers)
 
 
 @pytest.fixture(scope="module")

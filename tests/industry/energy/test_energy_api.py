@@ -12,8 +12,8 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bessemer.api import create_app
-from bessemer.api.testing import demo_store
-from bessemer.core import Settings, load_domains
+from bessemer.api.testing import demo_store, with_domain_routes
+from bessemer.core import Settings
 from bessemer.industry.energy._api import MAX_DAYS, EnergyServiceProtocol, energy_routers
 from bessemer.industry.energy.testing import FakeEnergyService
 
@@ -21,12 +21,7 @@ E = "/api/energy"
 
 
 def with_energy_routes(app: FastAPI) -> FastAPI:
-    """Include the energy routes unless the installed domain plugs them in already."""
-    dom = load_domains().get("energy")
-    if dom is None or dom.routers is None:
-        for r in energy_routers():
-            app.include_router(r)
-    return app
+    return with_domain_routes(app, "energy", energy_routers)
 
 
 @pytest.fixture(scope="module")

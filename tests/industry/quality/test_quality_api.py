@@ -12,8 +12,8 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bessemer.api import create_app
-from bessemer.api.testing import demo_store
-from bessemer.core import Settings, load_domains
+from bessemer.api.testing import demo_store, with_domain_routes
+from bessemer.core import Settings
 from bessemer.industry.quality._api import MAX_COILS, QualityServiceProtocol, quality_routers
 from bessemer.industry.quality.testing import FakeQualityService
 
@@ -21,12 +21,7 @@ Q = "/api/quality"
 
 
 def with_quality_routes(app: FastAPI) -> FastAPI:
-    """Include the quality routes unless the installed domain plugs them in already."""
-    dom = load_domains().get("quality")
-    if dom is None or dom.routers is None:
-        for r in quality_routers():
-            app.include_router(r)
-    return app
+    return with_domain_routes(app, "quality", quality_routers)
 
 
 @pytest.fixture(scope="module")
